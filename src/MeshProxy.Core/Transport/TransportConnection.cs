@@ -1,0 +1,34 @@
+using System.IO.Pipelines;
+using System.Net;
+
+namespace MeshProxy.Core.Transport;
+
+/// <summary>
+/// One TCP connection seen as a duplex pipe. Reading <see cref="IDuplexPipe.Input"/> ends (IsCompleted) when the
+/// peer half-closes (FIN); completing <see cref="IDuplexPipe.Output"/> flushes what is buffered and then half-closes our
+/// side (shutdown(SHUT_WR)). The socket is closed once both directions are done, or at once by <see cref="Abort"/>.
+/// </summary>
+public abstract class TransportConnection : IDuplexPipe, IAsyncDisposable
+{
+    public abstract PipeReader Input { get; }
+
+    public abstract PipeWriter Output { get; }
+
+    public abstract EndPoint LocalEndPoint { get; }
+
+    public abstract EndPoint RemoteEndPoint { get; }
+
+    /// <summary>The event loop that runs this connection's I/O and pipe continuations.</summary>
+    public abstract IEventLoop Loop { get; }
+
+    /// <summary>Completes when the socket is closed (both directions done, aborted, or reset by the peer).</summary>
+    public abstract Task Closed { get; }
+
+    /// <summary>True when the connection ended by a reset (ours or the peer's) rather than by two clean FINs.</summary>
+    public abstract bool WasReset { get; }
+
+    /// <summary>Closes the socket at once with a reset (SO_LINGER 0); pending reads and writes end with an error.</summary>
+    public abstract void Abort(string reason);
+
+    public abstract ValueTask DisposeAsync();
+}
