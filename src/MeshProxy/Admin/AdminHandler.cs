@@ -1,0 +1,147 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using MeshProxy.Core;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace MeshProxy.Admin;
+
+/// <summary>Maps admin requests to replies; no sockets here, so every path is testable directly.</summary>
+internal sealed class AdminHandler
+{
+    private static readonly string[] Paths =
+    [
+        "/ready: ready state (LIVE once the configuration is applied)",
+        "/stats: counters and gauges (?filter=REGEX, ?format=json)",
+        "/config_dump: the current configuration as JSON",
+        "/listeners: listeners and their bound addresses",
+        "/logging: POST ?level=trace|debug|info|warning|error|critical|off",
+    ];
+
+    private readonly ProxyRuntime _runtime;
+    private readonly LoggingLevelSwitch _levelSwitch;
+    private readonly Func<string> _configDump;
+    private readonly ILogger _logger;
+
+    public AdminHandler(ProxyRuntime runtime, LoggingLevelSwitch levelSwitch, Func<string> configDump, ILogger logger)
+    {
+        _runtime = runtime;
+        _levelSwitch = levelSwitch;
+        _configDump = configDump;
+        _logger = logger;
+    }
+
+    /// <summary>Set once the first configuration is applied; <c>/ready</c> answers 503 before.</summary>
+    public bool Ready { get; set; } = true;
+
+    public AdminResponse Handle(string method, string target)
+    {
+        var queryStart = target.IndexOf('?', StringComparison.Ordinal);
+        var path = queryStart < 0 ? target : target[..queryStart];
+        var query = ParseQuery(queryStart < 0 ? string.Empty : target[(queryStart + 1)..]);
+        var isGet = method is "GET" or "HEAD";
+
+        return path switch
+        {
+            "/ready" when isGet => Ready ? AdminResponse.Text(200, "LIVE\n") : AdminResponse.Text(503, "PRE_INITIALIZING\n"),
+            "/stats" when isGet => Stats(query),
+            "/config_dump" when isGet => AdminResponse.Json(_configDump()),
+            "/listeners" when isGet => Listeners(),
+            "/logging" when method == "POST" => Logging(query),
+            "/logging" => AdminResponse.Text(405, "This admin endpoint requires POST\n"),
+            "/" or "/help" when isGet => AdminResponse.Text(200, "admin commands are:\n  " + string.Join("\n  ", Paths) + "\n"),
+            "/ready" or "/stats" or "/config_dump" or "/listeners" => AdminResponse.Text(405, "method not allowed\n"),
+            _ => AdminResponse.Text(404, "invalid path. admin commands are:\n  " + string.Join("\n  ", Paths) + "\n"),
+        };
+    }
+
+    private AdminResponse Stats(IReadOnlyDictionary<string, string> query)
+    {
+        Regex? filter = null;
+        if (query.TryGetValue("filter", out var pattern) && pattern.Length > 0)
+        {
+            try
+            {
+                filter = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            }
+            catch (ArgumentException ex)
+            {
+                return AdminResponse.Text(400, $"Invalid regex: {ex.Message}\n");
+            }
+        }
+
+        var stats = _runtime.Stats.Snapshot().Where(s => filter is null || filter.IsMatch(s.Name));
+        if (query.TryGetValue("format", out var format) && format == "json")
+        {
+            using var stream = new MemoryStream();
+            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                json.WriteStartObject();
+                json.WriteStartArray("stats");
+                foreach (var (name, value) in stats)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", name);
+                    json.WriteNumber("value", value);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            return AdminResponse.Json(Encoding.UTF8.GetString(stream.ToArray()));
+        }
+
+        var text = new StringBuilder();
+        foreach (var (name, value) in stats)
+        {
+            text.Append(name).Append(": ").Append(value).Append('\n');
+        }
+
+        return AdminResponse.Text(200, text.ToString());
+    }
+
+    private AdminResponse Listeners()
+    {
+        var text = new StringBuilder();
+        foreach (var listener in _runtime.Listeners)
+        {
+            text.Append(listener.Name).Append("::").Append(listener.EndPoint).Append('\n');
+        }
+
+        return AdminResponse.Text(200, text.ToString());
+    }
+
+    private AdminResponse Logging(IReadOnlyDictionary<string, string> query)
+    {
+        if (query.TryGetValue("level", out var levelName))
+        {
+            if (!LogLevels.TryParse(levelName, out var level))
+            {
+                return AdminResponse.Text(400, $"unknown level '{levelName}'; use trace, debug, info, warning, error, critical or off\n");
+            }
+
+            _levelSwitch.MinimumLevel = level;
+            _logger.Information("Log level set to {Level} through the admin endpoint", levelName);
+        }
+
+        return AdminResponse.Text(200, $"active loggers:\n  meshproxy: {LogLevels.Name(_levelSwitch.MinimumLevel)}\n");
+    }
+
+    private static Dictionary<string, string> ParseQuery(string query)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+            var value = eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            result[key] = value;
+        }
+
+        return result;
+    }
+}
