@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using MeshProxy.Admin;
+using MeshProxy.Core;
 using MeshProxy.Core.Config;
+using MeshProxy.Core.Transport;
 
 namespace MeshProxy.Hosting;
 
@@ -6,12 +10,65 @@ namespace MeshProxy.Hosting;
 internal static class ProxyHost
 {
     /// <summary>Starts everything, runs until <paramref name="cancellationToken"/> fires, stops; returns the exit code.</summary>
-    public static Task<int> RunAsync(ProxyConfig config, HostOptions options, CancellationToken cancellationToken)
+    /// <param name="config">The validated configuration.</param>
+    /// <param name="options">Logging, transport and dump settings from the command line.</param>
+    /// <param name="cancellationToken">Fires on SIGINT/SIGTERM.</param>
+    /// <param name="started">Called once listeners and admin are up (the demo prints what to try).</param>
+    public static async Task<int> RunAsync(ProxyConfig config, HostOptions options, CancellationToken cancellationToken, Action<ProxyRuntime, AdminServer?>? started = null)
     {
-        // Wired up when the transport and admin land.
-        _ = config;
-        _ = options;
-        _ = cancellationToken;
-        throw new NotImplementedException();
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        var logger = options.Logger;
+        var clock = Stopwatch.StartNew();
+
+        await using var transport = TransportFactory.Create(options.Transport, options.Concurrency);
+        await using var runtime = new ProxyRuntime(transport, logger);
+        try
+        {
+            await runtime.ApplyAsync(config, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            logger.Fatal("Cannot start: {Reason}", ex.Message);
+            return 1;
+        }
+
+        AdminServer? admin = null;
+        try
+        {
+            if (config.Admin is not null)
+            {
+                try
+                {
+                    admin = AdminServer.Start(config.Admin, runtime, options.LevelSwitch, options.ConfigDump, logger);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    logger.Fatal("Cannot start: {Reason}", ex.Message);
+                    return 1;
+                }
+            }
+
+            logger.Information(
+                "MeshProxy ready in {StartupMs} ms: {ListenerCount} listeners, {ClusterCount} clusters, transport {Transport} with {LoopCount} event loops",
+                clock.ElapsedMilliseconds, config.Listeners.Length, config.Clusters.Length, transport.Name, transport.Loops.Count);
+            started?.Invoke(runtime, admin);
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The ordinary way out: SIGINT or SIGTERM.
+            }
+
+            logger.Information("Shutting down");
+            return 0;
+        }
+        finally
+        {
+            admin?.Dispose();
+        }
     }
 }
