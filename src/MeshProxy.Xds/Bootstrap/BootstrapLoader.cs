@@ -56,7 +56,7 @@ public static class BootstrapLoader
         {
             return Parser.Parse<BootstrapProto>(json);
         }
-        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException)
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or InvalidOperationException)
         {
             throw Locate(json, ex);
         }

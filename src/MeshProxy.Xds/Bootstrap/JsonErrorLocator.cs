@@ -168,6 +168,11 @@ internal static class JsonErrorLocator
         {
             return Error(path, ex.Message);
         }
+        catch (InvalidOperationException ex)
+        {
+            // JsonParser's spelling of "Any with a type URL the registry does not know".
+            return Error(path, ex.Message);
+        }
     }
 
     private static string Wrap(JsonProperty property)

@@ -37,15 +37,25 @@ public static class YamlJsonConverter
     {
         ArgumentNullException.ThrowIfNull(yaml);
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
             throw new ConfigException(
                 string.Empty,
                 $"invalid YAML at line {ex.Start.Line}, column {ex.Start.Column}: {Describe(ex)}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner fails this way on some malformed flow collections; the last event parsed
+            // is the closest position we have.
+            var mark = parser.Current?.End ?? Mark.Empty;
+            throw new ConfigException(
+                $"invalid YAML after line {mark.Line}, column {mark.Column}: the parser could not continue (check brackets and quotes)",
+                ex);
         }
 
         if (stream.Documents.Count > 1)
