@@ -11,6 +11,9 @@ namespace MeshProxy.Cli;
 /// </summary>
 internal static class CommandLine
 {
+    /// <summary>Envoy's level names, as <c>-l</c> accepts them.</summary>
+    public const string LogLevelNames = "trace, debug, info, warning|warn, error, critical, off";
+
     public const string Usage = """
         Usage:
           meshproxy -c FILE [options]     run the Envoy v3 bootstrap in FILE (.json, .yaml, .yml)
@@ -103,9 +106,9 @@ internal static class CommandLine
                         return false;
                     }
 
-                    if (!EnvoyLogLevels.TryParse(levelText, out level))
+                    if (!LogLevels.TryParse(levelText, out level))
                     {
-                        error = $"invalid {name} '{levelText}'; expected one of {EnvoyLogLevels.Names}";
+                        error = $"invalid {name} '{levelText}'; expected one of {LogLevelNames}";
                         return false;
                     }
 

@@ -3,7 +3,7 @@ using Serilog.Events;
 
 namespace MeshProxy.Tests.Cli;
 
-public sealed class EnvoyLogLevelsTests
+public sealed class LogLevelsTests
 {
     [Theory]
     [InlineData("trace", LogEventLevel.Verbose)]
@@ -13,11 +13,11 @@ public sealed class EnvoyLogLevelsTests
     [InlineData("warn", LogEventLevel.Warning)]
     [InlineData("error", LogEventLevel.Error)]
     [InlineData("critical", LogEventLevel.Fatal)]
-    [InlineData("off", EnvoyLogLevels.Off)]
+    [InlineData("off", LogLevels.Off)]
     [InlineData("INFO", LogEventLevel.Information)]
     public void TryParse_EnvoyName_MapsToSerilogLevel(string name, LogEventLevel expected)
     {
-        Assert.True(EnvoyLogLevels.TryParse(name, out var level));
+        Assert.True(LogLevels.TryParse(name, out var level));
 
         Assert.Equal(expected, level);
     }
@@ -25,14 +25,13 @@ public sealed class EnvoyLogLevelsTests
     [Theory]
     [InlineData("verbose")]
     [InlineData("")]
-    [InlineData(null)]
-    public void TryParse_UnknownName_Fails(string? name) => Assert.False(EnvoyLogLevels.TryParse(name, out _));
+    public void TryParse_UnknownName_Fails(string name) => Assert.False(LogLevels.TryParse(name, out _));
 
     [Theory]
     [InlineData(LogEventLevel.Verbose, "trace")]
     [InlineData(LogEventLevel.Warning, "warning")]
     [InlineData(LogEventLevel.Fatal, "critical")]
-    [InlineData(EnvoyLogLevels.Off, "off")]
-    public void ToName_Level_UsesEnvoySpelling(LogEventLevel level, string expected) =>
-        Assert.Equal(expected, EnvoyLogLevels.ToName(level));
+    [InlineData(LogLevels.Off, "off")]
+    public void Name_Level_UsesEnvoySpelling(LogEventLevel level, string expected) =>
+        Assert.Equal(expected, LogLevels.Name(level));
 }
