@@ -15,7 +15,8 @@ public static class EnvoyTypes
 
     public static TypeRegistry Registry { get; } = TypeRegistry.FromFiles(
         global::Envoy.Config.Bootstrap.V3.BootstrapReflection.Descriptor,
-        global::Envoy.Service.Discovery.V3.DiscoveryReflection.Descriptor,
+        global::Envoy.Service.Discovery.V3.AdsReflection.Descriptor,
+        global::Envoy.Service.Accesslog.V3.AlsReflection.Descriptor,
         global::Envoy.Config.Route.V3.RouteReflection.Descriptor,
         global::Envoy.Config.Endpoint.V3.EndpointReflection.Descriptor,
         global::Envoy.Extensions.Filters.Network.TcpProxy.V3.TcpProxyReflection.Descriptor,
