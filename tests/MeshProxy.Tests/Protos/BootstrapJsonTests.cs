@@ -48,7 +48,7 @@ public sealed class BootstrapJsonTests
     {
         var parser = new JsonParser(JsonParser.Settings.Default.WithTypeRegistry(EnvoyTypeRegistry.Instance));
 
-        var bootstrap = parser.Parse<Bootstrap>(BootstrapJson);
+        var bootstrap = parser.Parse<Envoy.Config.Bootstrap.V3.Bootstrap>(BootstrapJson);
 
         Assert.Equal("reviews.default", bootstrap.Node.Cluster);
         Assert.Equal("xds-grpc", bootstrap.DynamicResources.AdsConfig.GrpcServices[0].EnvoyGrpc.ClusterName);

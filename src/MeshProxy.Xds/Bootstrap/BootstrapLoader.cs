@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Google.Protobuf;
+using MeshProxy.Xds.Conversion;
+using BootstrapProto = Envoy.Config.Bootstrap.V3.Bootstrap;
+
+namespace MeshProxy.Xds.Bootstrap;
+
+/// <summary>
+/// Reads an Envoy v3 bootstrap (JSON or YAML) into the generated <c>Bootstrap</c> message with protobuf's
+/// JSON mapping (field names, enums, durations and <c>Any</c> by <c>@type</c>, as Envoy reads them;
+/// unknown fields are errors), then converts it to a <see cref="Core.Config.ProxyConfig"/>.
+/// Every failure is a <see cref="ConfigException"/> naming the field.
+/// </summary>
+public static class BootstrapLoader
+{
+    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithTypeRegistry(EnvoyTypes.Registry));
+
+    /// <summary>Loads a file; the format comes from the extension (<c>.json</c>, <c>.yaml</c>, <c>.yml</c>) or is sniffed.</summary>
+    public static LoadedBootstrap LoadFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new ConfigException($"cannot read bootstrap '{path}': {ex.Message}", ex);
+        }
+
+        return LoadText(text, FormatFromPath(path));
+    }
+
+    /// <summary>Parses and converts bootstrap text (also used by <c>meshproxy demo</c> for its embedded YAML).</summary>
+    public static LoadedBootstrap LoadText(string text, BootstrapFormat format)
+    {
+        var proto = Parse(text, format);
+        var context = new ConversionContext();
+        var config = BootstrapConverter.Convert(proto, context);
+        context.ThrowIfErrors();
+        return new LoadedBootstrap(proto, config!, context.WarningsToImmutable());
+    }
+
+    /// <summary>Parses bootstrap text into the proto without converting it.</summary>
+    public static BootstrapProto Parse(string text, BootstrapFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (format == BootstrapFormat.Auto)
+        {
+            format = Sniff(text);
+        }
+
+        var json = format == BootstrapFormat.Yaml ? YamlJsonConverter.Convert(text) : text;
+        try
+        {
+            return Parser.Parse<BootstrapProto>(json);
+        }
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or InvalidOperationException)
+        {
+            throw Locate(json, ex);
+        }
+    }
+
+    public static BootstrapFormat FormatFromPath(string path)
+    {
+        var extension = Path.GetExtension(path);
+        if (extension.Equals(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            return BootstrapFormat.Json;
+        }
+
+        return extension.Equals(".yaml", StringComparison.OrdinalIgnoreCase) || extension.Equals(".yml", StringComparison.OrdinalIgnoreCase)
+            ? BootstrapFormat.Yaml
+            : BootstrapFormat.Auto;
+    }
+
+    private static BootstrapFormat Sniff(string text) =>
+        text.AsSpan().TrimStart().StartsWith("{") ? BootstrapFormat.Json : BootstrapFormat.Yaml;
+
+    private static ConfigException Locate(string json, Exception parseError)
+    {
+        try
+        {
+            var found = JsonErrorLocator.Locate(json, BootstrapProto.Descriptor, Parser, EnvoyTypes.Registry);
+            return found is null
+                ? new ConfigException(parseError.Message, parseError)
+                : new ConfigException([found], parseError);
+        }
+        catch (JsonException ex)
+        {
+            // Not even JSON: the line and column come from System.Text.Json (zero-based there).
+            var where = ex.LineNumber is { } line
+                ? $"invalid JSON at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}"
+                : "invalid JSON";
+            return new ConfigException($"{where}: {parseError.Message}", parseError);
+        }
+    }
+}
