@@ -27,6 +27,13 @@ public abstract class TransportConnection : IDuplexPipe, IAsyncDisposable
     /// <summary>True when the connection ended by a reset (ours or the peer's) rather than by two clean FINs.</summary>
     public abstract bool WasReset { get; }
 
+    /// <summary>Bytes read from the socket so far (into <see cref="Input"/>).</summary>
+    public abstract long BytesReceived { get; }
+
+    /// <summary>Bytes written to the socket so far (taken from <see cref="Output"/>). With <see cref="BytesReceived"/>
+    /// of the other side of a proxied connection this measures exactly what the proxy holds in between.</summary>
+    public abstract long BytesSent { get; }
+
     /// <summary>Closes the socket at once with a reset (SO_LINGER 0); pending reads and writes end with an error.</summary>
     public abstract void Abort(string reason);
 
