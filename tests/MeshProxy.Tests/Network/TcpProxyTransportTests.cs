@@ -399,6 +399,17 @@ public abstract class TcpProxyTransportTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Bind_SameAddressTwice_SecondThrowsAddressInUse()
+    {
+        await using var transport = CreateTransport();
+        await using var first = transport.Bind(new IPEndPoint(IPAddress.Loopback, 0), ConnectionOptions.Default);
+
+        var error = Assert.Throws<SocketException>(() => transport.Bind(first.EndPoint, ConnectionOptions.Default));
+
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Apply_ListenerRemoved_StopsAcceptingButOpenConnectionContinues()
     {
         await using var upstream = TestUpstream.Echo();

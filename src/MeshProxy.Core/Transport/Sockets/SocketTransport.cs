@@ -49,7 +49,7 @@ public sealed class SocketTransport : ITransport
                 socket.DualMode = false;
             }
 
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            EnableReuseAddress(socket);
             socket.Bind(endPoint);
             socket.Listen(ListenBacklog);
         }
@@ -84,6 +84,26 @@ public sealed class SocketTransport : ITransport
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Plain SO_REUSEADDR: rebind at once after a restart despite connections in TIME_WAIT. Not
+    /// <see cref="SocketOptionName.ReuseAddress"/>: on Linux .NET also sets SO_REUSEPORT with it (checked with
+    /// getsockopt), which lets a second process bind the same port silently and take half the connections.
+    /// </summary>
+    private static void EnableReuseAddress(Socket socket)
+    {
+        Span<byte> one = [1, 0, 0, 0];
+        if (OperatingSystem.IsLinux())
+        {
+            socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, one);
+        }
+        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            socket.SetRawSocketOption(0xffff /* SOL_SOCKET */, 4 /* SO_REUSEADDR */, one);
+        }
+
+        // Windows: SO_REUSEADDR there allows taking over a bound port; leave it off.
+    }
 
     internal IEventLoop NextLoop()
     {
