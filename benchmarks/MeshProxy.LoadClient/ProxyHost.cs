@@ -32,6 +32,8 @@ internal static class ProxyHost
             // Normal stop.
         }
 
+        Console.WriteLine($"allocated {GC.GetTotalAllocatedBytes(precise: true)} bytes, gen0 collections {GC.CollectionCount(0)}, " +
+                          $"working set {Environment.WorkingSet / (1024 * 1024)} MiB");
         foreach (var (name, value) in runtime.Stats.Snapshot())
         {
             Console.WriteLine($"{name}: {value}");

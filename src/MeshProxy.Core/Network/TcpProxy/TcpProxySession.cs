@@ -101,7 +101,14 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
         }
 
         _factory.Stats.IdleTimeout.Increment();
-        // Wake both copy loops wherever they wait; they then close their side (see CloseWriter).
+        // The close runs on the connection's loop, not on the heartbeat's thread: with inline pipe schedulers the
+        // copy loops would otherwise continue right here and delay every other connection's check.
+        _downstream!.Loop.Schedule(static state => ((TcpProxySession)state!).CloseIdle(), this);
+    }
+
+    private void CloseIdle()
+    {
+        // Wake both copy loops wherever they wait; each then closes the side it writes to (see CloseWriterAsync).
         _downstream!.Input.CancelPendingRead();
         _upstream!.Input.CancelPendingRead();
         _downstream.Output.CancelPendingFlush();
