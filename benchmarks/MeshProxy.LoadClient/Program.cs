@@ -10,6 +10,7 @@ namespace MeshProxy.LoadClient;
 ///   echo --listen 127.0.0.1:9001 [--inline]
 ///   proxy --listen 127.0.0.1:9000 --upstream 127.0.0.1:9001 [--inline] [--threads N] [--no-wait-for-data]
 ///   client --target 127.0.0.1:9000 [--connections 50] [--size 64] [--warmup 2] [--duration 10] [--pid PID] [--inline]
+///   idle --target 127.0.0.1:9000 --pid PID [--connections 5000] [--hold 3]
 /// Stop echo and proxy with Ctrl+C / SIGTERM, or give --seconds N.
 /// </summary>
 internal static class Program
@@ -56,8 +57,15 @@ internal static class Program
                     TimeSpan.FromSeconds(Int(options, "duration", 10)),
                     options.TryGetValue("pid", out var pid) ? int.Parse(pid, CultureInfo.InvariantCulture) : null);
                 return 0;
+            case "idle":
+                await IdleClient.RunAsync(
+                    IPEndPoint.Parse(options["target"]),
+                    Int(options, "connections", 5000),
+                    int.Parse(options["pid"], CultureInfo.InvariantCulture),
+                    TimeSpan.FromSeconds(Int(options, "hold", 3)));
+                return 0;
             default:
-                Console.Error.WriteLine("usage: probe | echo | proxy | client (see Program.cs)");
+                Console.Error.WriteLine("usage: probe | echo | proxy | client | idle (see Program.cs)");
                 return 2;
         }
     }
