@@ -36,6 +36,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
     private bool _stopSend;
     private bool _fdClosed;
     private bool _aborted;
+    private bool _readHangup;
     private Exception? _receiveError;
     private Exception? _sendError;
     private volatile bool _wasReset;
@@ -191,6 +192,12 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
             return;
         }
 
+        if ((events & (Native.EPOLLRDHUP | Native.EPOLLHUP | Native.EPOLLERR)) != 0)
+        {
+            // Sticky: the edge is reported once, and a short read before the FIN/error does not mean "drained".
+            _readHangup = true;
+        }
+
         if ((events & (Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLHUP | Native.EPOLLERR)) != 0)
         {
             _readable.Signal();
@@ -298,7 +305,8 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
                     }
 
                     // A short read drained the socket: with edge triggering the next arrival brings a new event.
-                    if (n < memory.Length)
+                    // Not so after a FIN or error was signalled: that edge is gone, the next read reports it.
+                    if (n < memory.Length && !_readHangup)
                     {
                         await _readable;
                     }
