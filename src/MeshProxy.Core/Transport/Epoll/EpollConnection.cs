@@ -135,20 +135,21 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
             _connect = new TaskCompletionSource<TransportConnection>(),
         };
         Task<TransportConnection> task = connection._connect.Task;
-        if (cancellationToken.CanBeCanceled)
-        {
-            connection._connectCancellation = cancellationToken.UnsafeRegister(
-                static (state, token) => ((EpollConnection)state!)._loop.Enqueue(
-                    static s => ((EpollConnection)s!).CancelConnect(), state),
-                connection);
-        }
-
         int rc = loop.Register(connection, fd, Events);
         if (rc < 0)
         {
-            connection._connectCancellation.Dispose();
             _ = Native.Close(fd);
             return ValueTask.FromException<TransportConnection>(SocketErrors.Exception(-rc));
+        }
+
+        // Registered after epoll_ctl so a cancellation can only ever close a registered fd, on the loop. If the
+        // connect completes first, the late registration just finds nothing left to cancel.
+        if (cancellationToken.CanBeCanceled)
+        {
+            connection._connectCancellation = cancellationToken.UnsafeRegister(
+                static state => ((EpollConnection)state!)._loop.Enqueue(
+                    static s => ((EpollConnection)s!).CancelConnect(), state),
+                connection);
         }
 
         return new ValueTask<TransportConnection>(task);
@@ -278,8 +279,9 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         _connect = null;
         CloseFd();
         _closed.TrySetResult();
-        connect.TrySetCanceled(_connectCancellation.Token);
+        CancellationToken token = _connectCancellation.Token;
         _connectCancellation.Dispose();
+        connect.TrySetCanceled(token);
     }
 
     private async Task ReceiveLoopAsync()
