@@ -13,6 +13,16 @@ internal static class SocketPipeConnection
     private static readonly PipeOptions Options = new(
         readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
 
+    /// <summary>Starts the socket's receive and send loops; the application uses the returned duplex pipe.</summary>
+    public static (IDuplexPipe Pipe, Task Done) Start(Socket socket)
+    {
+        var input = new Pipe(Options);
+        var output = new Pipe(Options);
+        Task receive = ReceiveAsync(socket, input.Writer);
+        Task send = SendAsync(socket, output.Reader);
+        return (new DuplexPipe(input.Reader, output.Writer), Task.WhenAll(receive, send));
+    }
+
     public static async Task EchoAsync(Socket socket)
     {
         var input = new Pipe(Options);
@@ -93,5 +103,12 @@ internal static class SocketPipeConnection
         }
 
         await reader.CompleteAsync().ConfigureAwait(false);
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input => input;
+
+        public PipeWriter Output => output;
     }
 }
