@@ -290,12 +290,21 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         Exception? error = null;
         try
         {
+            // Wait for readiness before taking a buffer, so an idle connection holds no pool block. EPOLL_CTL_ADD
+            // reports data that is already queued, so the first wait cannot miss it.
+            bool mayHaveData = false;
             while (!_stopReceive)
             {
+                if (!mayHaveData)
+                {
+                    await _readable;
+                    mayHaveData = true;
+                    continue;
+                }
+
                 Memory<byte> memory = writer.GetMemory(MinimumReadSize);
                 _readable.Reset();
                 nint n = Read(memory);
-
                 if (n > 0)
                 {
                     writer.Advance((int)n);
@@ -308,10 +317,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
                     // A short read drained the socket: with edge triggering the next arrival brings a new event.
                     // Not so after a FIN or error was signalled: that edge is gone, the next read reports it.
-                    if (n < memory.Length && !_readHangup)
-                    {
-                        await _readable;
-                    }
+                    mayHaveData = n == memory.Length || _readHangup;
                 }
                 else if (n == 0)
                 {
@@ -319,7 +325,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
                 }
                 else if (n == -Native.EAGAIN)
                 {
-                    await _readable;
+                    mayHaveData = false;
                 }
                 else if (n != -Native.EINTR)
                 {

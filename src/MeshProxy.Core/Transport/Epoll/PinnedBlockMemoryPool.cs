@@ -15,6 +15,7 @@ internal sealed class PinnedBlockMemoryPool : MemoryPool<byte>
     private readonly ConcurrentQueue<Block> _blocks = new();
     private readonly int _blockSize;
     private int _blocksCreated;
+    private int _blocksInUse;
     private bool _disposed;
 
     public PinnedBlockMemoryPool(int blockSize = DefaultBlockSize)
@@ -27,9 +28,13 @@ internal sealed class PinnedBlockMemoryPool : MemoryPool<byte>
     /// <summary>Blocks created so far (pooled or in use); for tests and diagnostics.</summary>
     public int BlocksCreated => Volatile.Read(ref _blocksCreated);
 
+    /// <summary>Blocks rented and not yet returned: buffered data plus buffers held by pending operations.</summary>
+    public int BlocksInUse => Volatile.Read(ref _blocksInUse);
+
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, _blockSize);
+        Interlocked.Increment(ref _blocksInUse);
         if (_blocks.TryDequeue(out Block? block))
         {
             return block;
@@ -47,6 +52,7 @@ internal sealed class PinnedBlockMemoryPool : MemoryPool<byte>
 
     private void Return(Block block)
     {
+        Interlocked.Decrement(ref _blocksInUse);
         if (!_disposed)
         {
             _blocks.Enqueue(block);

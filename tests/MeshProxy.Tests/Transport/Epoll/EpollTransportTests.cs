@@ -520,6 +520,47 @@ public sealed class EpollTransportTests
     }
 
     [Fact]
+    public async Task IdleConnections_AfterAcceptAndAfterEcho_HoldNoPoolBlocks()
+    {
+        await using var transport = new EpollTransport(1);
+        await using IConnectionListener listener = transport.Bind(Loopback(AddressFamily.InterNetwork), ConnectionOptions.Default);
+        int accepted = 0;
+        _ = ServeAsync(listener, connection =>
+        {
+            Interlocked.Increment(ref accepted);
+            return EchoAsync(connection);
+        });
+        PinnedBlockMemoryPool pool = ((EpollLoop)transport.Loops[0]).Pool;
+
+        Socket[] clients = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => ConnectClientAsync(listener.EndPoint)));
+        try
+        {
+            while (Volatile.Read(ref accepted) < clients.Length)
+            {
+                await Task.Delay(10).WaitAsync(TestTimeout);
+            }
+
+            Assert.Equal(0, await RunOnLoop(transport.Loops[0], () => Task.FromResult(pool.BlocksInUse)));
+
+            var reply = new byte[100];
+            foreach (Socket client in clients)
+            {
+                await client.SendAsync(new byte[100]);
+                Assert.Equal(100, await ReadExactlyAsync(client, reply).WaitAsync(TestTimeout));
+            }
+
+            Assert.Equal(0, await RunOnLoop(transport.Loops[0], () => Task.FromResult(pool.BlocksInUse)));
+        }
+        finally
+        {
+            foreach (Socket client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task DisposeAsync_WithOpenConnections_ClosesThemAndStopsLoops()
     {
         var transport = new EpollTransport(2);
