@@ -458,19 +458,27 @@ public sealed class EpollTransportTests
             client.Shutdown(SocketShutdown.Send);
         });
 
-        // Wait until the peer is stuck: its sent count stops moving.
+        // Wait until the transport has paused (the pipe holds the limit) and the peer is stuck: its sent count stops
+        // moving for three samples in a row. A sender merely starved of CPU does not pass both conditions.
         long previous = -1;
-        for (int i = 0; i < 100 && Interlocked.Read(ref sent) != previous; i++)
+        int stable = 0;
+        for (int i = 0; i < 300 && stable < 3; i++)
         {
-            previous = Interlocked.Read(ref sent);
-            await Task.Delay(300);
+            await Task.Delay(100);
+            long now = Interlocked.Read(ref sent);
+            stable = now == previous && PeekBuffered(connection.Input) >= limit ? stable + 1 : 0;
+            previous = now;
         }
 
         long buffered = PeekBuffered(connection.Input);
         long stuckAt = Interlocked.Read(ref sent);
+        Assert.Equal(3, stable);
         Assert.False(sender.IsCompleted);
         Assert.True(stuckAt < total / 2, $"peer sent {stuckAt} bytes");
-        Assert.InRange(buffered, limit / 2, limit + PinnedBlockMemoryPool.DefaultBlockSize);
+        Assert.InRange(buffered, limit, limit + PinnedBlockMemoryPool.DefaultBlockSize);
+        await Task.Delay(500);
+        Assert.Equal(buffered, PeekBuffered(connection.Input));
+        Assert.Equal(stuckAt, Interlocked.Read(ref sent));
 
         // Reading resumes the transport: everything arrives.
         long received = 0;
