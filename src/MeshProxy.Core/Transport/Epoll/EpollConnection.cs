@@ -1,0 +1,563 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+
+namespace MeshProxy.Core.Transport.Epoll;
+
+/// <summary>
+/// A TCP connection on one <see cref="EpollLoop"/>. Two loops run on the loop thread for its whole life: receive
+/// (read into the Input pipe until EAGAIN or back-pressure) and send (drain the Output pipe with send/sendmsg, wait
+/// for EPOLLOUT on EAGAIN). The fd is registered once, edge-triggered, for IN|OUT|RDHUP: no epoll_ctl per event or
+/// per pause. All state below is touched on the loop thread only, except what the public members marshal there.
+/// </summary>
+internal sealed class EpollConnection : TransportConnection, IEpollHandle
+{
+    public const int MaxSendSegments = 16;
+
+    /// <summary>Registered once: edge-triggered readiness for both directions and the peer's half-close.</summary>
+    internal const uint Events = Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET;
+
+    private const int MinimumReadSize = 2048;
+
+    private readonly EpollLoop _loop;
+    private readonly int _fd;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly EpollAwaitable _readable = new();
+    private readonly EpollAwaitable _writable = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly IPEndPoint _remote;
+    private IPEndPoint? _local;
+    private TaskCompletionSource<TransportConnection>? _connect;
+    private CancellationTokenRegistration _connectCancellation;
+    private bool _receiveDone;
+    private bool _sendDone;
+    private bool _stopReceive;
+    private bool _stopSend;
+    private bool _fdClosed;
+    private bool _aborted;
+    private bool _readHangup;
+    private Exception? _receiveError;
+    private Exception? _sendError;
+    private volatile bool _wasReset;
+
+    private EpollConnection(EpollLoop loop, int fd, ConnectionOptions options, IPEndPoint? local, IPEndPoint remote)
+    {
+        _loop = loop;
+        _fd = fd;
+        _local = local;
+        _remote = remote;
+        var pipeOptions = new PipeOptions(
+            pool: loop.Pool,
+            readerScheduler: loop,
+            writerScheduler: loop,
+            pauseWriterThreshold: options.BufferLimitBytes,
+            resumeWriterThreshold: options.ResumeThreshold,
+            minimumSegmentSize: loop.Pool.MaxBufferSize,
+            useSynchronizationContext: false);
+        _input = new Pipe(pipeOptions);
+        _output = new Pipe(pipeOptions);
+    }
+
+    public override PipeReader Input => _input.Reader;
+
+    public override PipeWriter Output => _output.Writer;
+
+    public override EndPoint LocalEndPoint => _local ?? new IPEndPoint(IPAddress.Any, 0);
+
+    public override EndPoint RemoteEndPoint => _remote;
+
+    public override IEventLoop Loop => _loop;
+
+    public override Task Closed => _closed.Task;
+
+    public override bool WasReset => _wasReset;
+
+    public ulong Token { get; set; }
+
+    /// <summary>Wraps an accepted fd and starts its I/O. Loop thread only. Returns null (fd closed) if it cannot be registered.</summary>
+    internal static EpollConnection? Accepted(EpollLoop loop, int fd, IPEndPoint remote, ConnectionOptions options)
+    {
+        _ = Native.SetInt(fd, Native.IPPROTO_TCP, Native.TCP_NODELAY, 1);
+        IPEndPoint local;
+        try
+        {
+            local = SocketAddressCodec.GetLocal(fd);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            _ = Native.Close(fd);
+            return null;
+        }
+
+        var connection = new EpollConnection(loop, fd, options, local, remote);
+        if (loop.Register(connection, fd, Events) < 0)
+        {
+            _ = Native.Close(fd);
+            return null;
+        }
+
+        connection.Start();
+        return connection;
+    }
+
+    /// <summary>Non-blocking connect registered on <paramref name="loop"/>; completes on the loop thread.</summary>
+    internal static unsafe ValueTask<TransportConnection> ConnectAsync(EpollLoop loop, IPEndPoint remote, ConnectionOptions options, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<TransportConnection>(cancellationToken);
+        }
+
+        int family = remote.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? Native.AF_INET6 : Native.AF_INET;
+        int fd = Native.Socket(family, Native.SOCK_STREAM | Native.O_NONBLOCK | Native.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return ValueTask.FromException<TransportConnection>(SocketErrors.Exception(Native.Errno));
+        }
+
+        _ = Native.SetInt(fd, Native.IPPROTO_TCP, Native.TCP_NODELAY, 1);
+        byte* address = stackalloc byte[SocketAddressCodec.MaxSize];
+        int length = SocketAddressCodec.Write(remote, new Span<byte>(address, SocketAddressCodec.MaxSize));
+        if (Native.Connect(fd, address, (uint)length) != 0)
+        {
+            int errno = Native.Errno;
+            if (errno != Native.EINPROGRESS && errno != Native.EINTR)
+            {
+                _ = Native.Close(fd);
+                return ValueTask.FromException<TransportConnection>(SocketErrors.Exception(errno));
+            }
+        }
+
+        var connection = new EpollConnection(loop, fd, options, null, remote)
+        {
+            // Continuations run synchronously: an awaiter on the loop thread resumes right there, on the loop.
+            _connect = new TaskCompletionSource<TransportConnection>(),
+        };
+        Task<TransportConnection> task = connection._connect.Task;
+        int rc = loop.Register(connection, fd, Events);
+        if (rc < 0)
+        {
+            _ = Native.Close(fd);
+            return ValueTask.FromException<TransportConnection>(SocketErrors.Exception(-rc));
+        }
+
+        // Registered after epoll_ctl so a cancellation can only ever close a registered fd, on the loop. If the
+        // connect completes first, the late registration just finds nothing left to cancel.
+        if (cancellationToken.CanBeCanceled)
+        {
+            connection._connectCancellation = cancellationToken.UnsafeRegister(
+                static state => ((EpollConnection)state!)._loop.Enqueue(
+                    static s => ((EpollConnection)s!).CancelConnect(), state),
+                connection);
+        }
+
+        return new ValueTask<TransportConnection>(task);
+    }
+
+    public override void Abort(string reason)
+    {
+        if (_loop.IsOnLoopThread)
+        {
+            AbortCore(reason);
+        }
+        else
+        {
+            _loop.Enqueue(static s =>
+            {
+                var (connection, why) = ((EpollConnection, string))s!;
+                connection.AbortCore(why);
+            }, (this, reason));
+        }
+    }
+
+    /// <summary>Completes the application's sides of both pipes (Output is flushed, then FIN), stops reading and
+    /// waits until the socket is closed.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await _output.Writer.CompleteAsync().ConfigureAwait(false);
+        await _input.Reader.CompleteAsync().ConfigureAwait(false);
+        _loop.Enqueue(static s => ((EpollConnection)s!).StopReceiving(), this);
+        await _closed.Task.ConfigureAwait(false);
+    }
+
+    public void OnEvents(uint events)
+    {
+        if (_connect is not null)
+        {
+            if ((events & (Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)) != 0)
+            {
+                CompleteConnect();
+            }
+
+            return;
+        }
+
+        if ((events & (Native.EPOLLRDHUP | Native.EPOLLHUP | Native.EPOLLERR)) != 0)
+        {
+            // Sticky: the edge is reported once, and a short read before the FIN/error does not mean "drained".
+            _readHangup = true;
+        }
+
+        if ((events & (Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLHUP | Native.EPOLLERR)) != 0)
+        {
+            _readable.Signal();
+        }
+
+        if ((events & (Native.EPOLLOUT | Native.EPOLLHUP | Native.EPOLLERR)) != 0)
+        {
+            _writable.Signal();
+        }
+    }
+
+    public void OnLoopStopped()
+    {
+        if (_connect is { } connect)
+        {
+            _connect = null;
+            _connectCancellation.Dispose();
+            CloseFd();
+            connect.TrySetException(new ObjectDisposedException(nameof(EpollTransport)));
+            _closed.TrySetResult();
+            return;
+        }
+
+        var error = new ObjectDisposedException(nameof(EpollTransport));
+        _receiveError ??= error;
+        _sendError ??= error;
+        StopAll();
+        if (!_fdClosed)
+        {
+            CloseFd();
+            _closed.TrySetResult();
+        }
+    }
+
+    private void Start()
+    {
+        _ = ReceiveLoopAsync();
+        _ = SendLoopAsync();
+    }
+
+    private void CompleteConnect()
+    {
+        TaskCompletionSource<TransportConnection> connect = _connect!;
+        _connect = null;
+        _connectCancellation.Dispose();
+        int error = Native.GetSocketError(_fd);
+        if (error == 0)
+        {
+            try
+            {
+                _local = SocketAddressCodec.GetLocal(_fd);
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                CloseFd();
+                _closed.TrySetResult();
+                connect.TrySetException(ex);
+                return;
+            }
+
+            Start();
+            connect.TrySetResult(this);
+            return;
+        }
+
+        CloseFd();
+        _closed.TrySetResult();
+        connect.TrySetException(SocketErrors.Exception(error));
+    }
+
+    private void CancelConnect()
+    {
+        if (_connect is not { } connect)
+        {
+            return;
+        }
+
+        _connect = null;
+        CloseFd();
+        _closed.TrySetResult();
+        CancellationToken token = _connectCancellation.Token;
+        _connectCancellation.Dispose();
+        connect.TrySetCanceled(token);
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        PipeWriter writer = _input.Writer;
+        Exception? error = null;
+        try
+        {
+            // Wait for readiness before taking a buffer, so an idle connection holds no pool block. EPOLL_CTL_ADD
+            // reports data that is already queued, so the first wait cannot miss it.
+            bool mayHaveData = false;
+            while (!_stopReceive)
+            {
+                if (!mayHaveData)
+                {
+                    await _readable;
+                    mayHaveData = true;
+                    continue;
+                }
+
+                Memory<byte> memory = writer.GetMemory(MinimumReadSize);
+                _readable.Reset();
+                nint n = Read(memory);
+                if (n > 0)
+                {
+                    writer.Advance((int)n);
+                    ValueTask<FlushResult> flush = writer.FlushAsync();
+                    FlushResult result = flush.IsCompletedSuccessfully ? flush.Result : await flush.ConfigureAwait(false);
+                    if (result.IsCompleted || result.IsCanceled)
+                    {
+                        break;
+                    }
+
+                    // A short read drained the socket: with edge triggering the next arrival brings a new event.
+                    // Not so after a FIN or error was signalled: that edge is gone, the next read reports it.
+                    mayHaveData = n == memory.Length || _readHangup;
+                }
+                else if (n == 0)
+                {
+                    break;
+                }
+                else if (n == -Native.EAGAIN)
+                {
+                    mayHaveData = false;
+                }
+                else if (n != -Native.EINTR)
+                {
+                    error = OnSocketError((int)-n);
+                    break;
+                }
+            }
+        }
+#pragma warning disable CA1031 // Whatever ends the loop is handed to the application through the pipe.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            error = ex;
+        }
+
+        if (_stopReceive)
+        {
+            error ??= _receiveError;
+        }
+
+        await writer.CompleteAsync(error).ConfigureAwait(false);
+        _receiveDone = true;
+        TryClose();
+    }
+
+    private async Task SendLoopAsync()
+    {
+        PipeReader reader = _output.Reader;
+        Exception? error = null;
+        bool finished = false;
+        try
+        {
+            while (!_stopSend)
+            {
+                ValueTask<ReadResult> read = reader.ReadAsync();
+                ReadResult result = read.IsCompletedSuccessfully ? read.Result : await read.ConfigureAwait(false);
+                if (result.IsCanceled || _stopSend)
+                {
+                    break;
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                bool blocked = false;
+                while (!buffer.IsEmpty)
+                {
+                    _writable.Reset();
+                    nint n = Send(buffer);
+                    if (n >= 0)
+                    {
+                        buffer = buffer.Slice(n);
+                    }
+                    else if (n == -Native.EAGAIN)
+                    {
+                        blocked = true;
+                        break;
+                    }
+                    else if (n != -Native.EINTR)
+                    {
+                        error = OnSocketError((int)-n);
+                        break;
+                    }
+                }
+
+                if (error is not null)
+                {
+                    break;
+                }
+
+                if (blocked)
+                {
+                    // Consumed what was sent; the rest is read again (immediately) once the socket is writable.
+                    reader.AdvanceTo(buffer.Start);
+                    await _writable;
+                    continue;
+                }
+
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    finished = true;
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (!_stopSend)
+        {
+            // The application completed Output with an error: end the connection with a reset, as a proxy should.
+            error = ex;
+            AbortCore("output completed with an error: " + ex.Message);
+        }
+
+        if (finished && !_stopSend)
+        {
+            _ = Native.Shutdown(_fd, Native.SHUT_WR);
+        }
+
+        if (_stopSend)
+        {
+            error ??= _sendError;
+        }
+
+        await reader.CompleteAsync(error).ConfigureAwait(false);
+        _sendDone = true;
+        TryClose();
+    }
+
+    private unsafe nint Read(Memory<byte> memory)
+    {
+        fixed (byte* buffer = memory.Span)
+        {
+            return Native.Read(_fd, buffer, memory.Length);
+        }
+    }
+
+    private unsafe nint Send(in ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            ReadOnlySpan<byte> span = buffer.FirstSpan;
+            fixed (byte* pointer = span)
+            {
+                return Native.Send(_fd, pointer, span.Length);
+            }
+        }
+
+        MemoryHandle[] handles = _loop.SendHandles;
+        Native.IoVector* vectors = stackalloc Native.IoVector[MaxSendSegments];
+        int count = 0;
+        try
+        {
+            foreach (ReadOnlyMemory<byte> segment in buffer)
+            {
+                if (segment.IsEmpty)
+                {
+                    continue;
+                }
+
+                if (count == MaxSendSegments)
+                {
+                    break;
+                }
+
+                handles[count] = segment.Pin();
+                vectors[count].Base = handles[count].Pointer;
+                vectors[count].Length = (nuint)segment.Length;
+                count++;
+            }
+
+            return Native.SendVector(_fd, vectors, count);
+        }
+        finally
+        {
+            for (int i = 0; i < count; i++)
+            {
+                handles[i].Dispose();
+                handles[i] = default;
+            }
+        }
+    }
+
+    /// <summary>A read or send failed: a reset (or EPIPE after one) ends both directions with the same error.</summary>
+    private IOException OnSocketError(int errno)
+    {
+        IOException error;
+        if (errno is Native.ECONNRESET or Native.EPIPE)
+        {
+            _wasReset = true;
+            error = SocketErrors.Reset();
+        }
+        else
+        {
+            error = new IOException("Socket error.", SocketErrors.Exception(errno));
+        }
+
+        _receiveError ??= error;
+        _sendError ??= error;
+        _loop.Enqueue(static s => ((EpollConnection)s!).StopAll(), this);
+        return error;
+    }
+
+    private void AbortCore(string reason)
+    {
+        if (_fdClosed || _aborted)
+        {
+            return;
+        }
+
+        _aborted = true;
+        _wasReset = true;
+        IOException error = SocketErrors.Aborted(reason);
+        _receiveError ??= error;
+        _sendError ??= error;
+        Native.SetLingerZero(_fd);
+        StopAll();
+    }
+
+    private void StopReceiving()
+    {
+        if (_receiveDone)
+        {
+            return;
+        }
+
+        _stopReceive = true;
+        _readable.Signal();
+        _input.Writer.CancelPendingFlush();
+    }
+
+    private void StopAll()
+    {
+        StopReceiving();
+        if (!_sendDone)
+        {
+            _stopSend = true;
+            _writable.Signal();
+            _output.Reader.CancelPendingRead();
+        }
+    }
+
+    private void TryClose()
+    {
+        if (_receiveDone && _sendDone && !_fdClosed)
+        {
+            CloseFd();
+            _closed.TrySetResult();
+        }
+    }
+
+    private void CloseFd()
+    {
+        _fdClosed = true;
+        _loop.Release(this);
+        _ = Native.Close(_fd);
+    }
+}
