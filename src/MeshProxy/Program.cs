@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using MeshProxy.Cli;
+using MeshProxy.Core.Transport.Sockets;
 using MeshProxy.Demo;
 using MeshProxy.Hosting;
 using MeshProxy.Logging;
@@ -14,8 +15,9 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
-        // LEAD: call SocketRuntime.EnableInlineCompletions(...) here
-        // (CommandLine.PeekConcurrency(args) reads --concurrency with no side effects, if the thread count is wanted.)
+        // Before any socket exists: the runtime reads this once, when its socket engine starts. It keeps runtime-socket
+        // completions (the sockets transport, the xDS client) on the socket threads instead of the thread pool.
+        SocketRuntime.EnableInlineCompletions(CommandLine.PeekConcurrency(args));
 
         if (!CommandLine.TryParse(args, out var options, out var error))
         {

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MeshProxy.Core;
+using MeshProxy.Logging;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -57,7 +58,7 @@ internal sealed class AdminHandler
         };
     }
 
-    private AdminResponse Stats(IReadOnlyDictionary<string, string> query)
+    private AdminResponse Stats(Dictionary<string, string> query)
     {
         Regex? filter = null;
         if (query.TryGetValue("filter", out var pattern) && pattern.Length > 0)
@@ -115,7 +116,7 @@ internal sealed class AdminHandler
         return AdminResponse.Text(200, text.ToString());
     }
 
-    private AdminResponse Logging(IReadOnlyDictionary<string, string> query)
+    private AdminResponse Logging(Dictionary<string, string> query)
     {
         if (query.TryGetValue("level", out var levelName))
         {

@@ -57,6 +57,8 @@ internal static class DemoCommand
             .Replace("{LISTENER_PORT}", listenerPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{UPSTREAM_PORT}", upstream.EndPoint.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         var loaded = BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml);
+        var loadedAt = DateTimeOffset.UtcNow;
+        options = options with { ConfigDump = () => ConfigDumpRenderer.Render(loaded.Proto, loadedAt) };
 
         return await ProxyHost.RunAsync(loaded.Config, options, cancellationToken, (runtime, admin) =>
         {

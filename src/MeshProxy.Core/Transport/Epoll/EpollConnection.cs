@@ -71,7 +71,15 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
     public override Task Closed => _closed.Task;
 
+    private long _bytesReceived;
+    private long _bytesSent;
+
     public override bool WasReset => _wasReset;
+
+    // Written only by the loop thread (plain adds), read from anywhere.
+    public override long BytesReceived => Volatile.Read(ref _bytesReceived);
+
+    public override long BytesSent => Volatile.Read(ref _bytesSent);
 
     public ulong Token { get; set; }
 
@@ -308,6 +316,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
                 if (n > 0)
                 {
                     writer.Advance((int)n);
+                    Volatile.Write(ref _bytesReceived, _bytesReceived + n);
                     ValueTask<FlushResult> flush = writer.FlushAsync();
                     FlushResult result = flush.IsCompletedSuccessfully ? flush.Result : await flush.ConfigureAwait(false);
                     if (result.IsCompleted || result.IsCanceled)
@@ -376,6 +385,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
                     if (n >= 0)
                     {
                         buffer = buffer.Slice(n);
+                        Volatile.Write(ref _bytesSent, _bytesSent + n);
                     }
                     else if (n == -Native.EAGAIN)
                     {
