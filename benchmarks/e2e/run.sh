@@ -46,11 +46,12 @@ wait_port() { # port: wait up to 10 s for a listener
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches/ {s+=$2} END {print s+0}'; }
 peak_rss_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 results="$out/results.md"
 tick=$(getconf CLK_TCK)
-echo "| scenario | peer | req/s | vs direct | vs haproxy TCP | p50 ms | p99 ms | proxy CPU µs/req | ctx switches/req | peak RSS MB |" >"$results"
-echo "|---|---|---|---|---|---|---|---|---|---|" >>"$results"
+echo "| scenario | peer | req/s | vs direct | vs haproxy TCP | p50 ms | p99 ms | proxy CPU µs/req | ctx switches/req | RSS MB after load | peak RSS MB |" >"$results"
+echo "|---|---|---|---|---|---|---|---|---|---|---|" >>"$results"
 
 declare -A rps_of
 # measure SCENARIO PEER PORT PID [wrk args...]: warm up, then one measured wrk run.
@@ -67,21 +68,22 @@ measure() {
   reqs=$(awk '/requests in/ {print $1}' "$log")
   p50=$(awk '$1=="50%" {print $2}' "$log")
   p99=$(awk '$1=="99%" {print $2}' "$log")
-  local cpu_us="-" cs="-" rss="-"
+  local cpu_us="-" cs="-" rss="-" peak="-"
   if [ "$pid" != "-" ]; then
     local c1 s1
     c1=$(cpu_ticks "$pid"); s1=$(ctx_switches "$pid")
     cpu_us=$(awk -v d=$((c1 - c0)) -v t="$tick" -v n="$reqs" 'BEGIN {printf "%.1f", d / t * 1e6 / n}')
     cs=$(awk -v d=$((s1 - s0)) -v n="$reqs" 'BEGIN {printf "%.3f", d / n}')
-    rss=$(awk -v k="$(peak_rss_kb "$pid")" 'BEGIN {printf "%.1f", k / 1024}')
+    rss=$(awk -v k="$(rss_kb "$pid")" 'BEGIN {printf "%.1f", k / 1024}')
+    peak=$(awk -v k="$(peak_rss_kb "$pid")" 'BEGIN {printf "%.1f", k / 1024}')
   fi
   rps_of["$scenario/$peer"]=$rps
   local direct=${rps_of["$scenario/direct"]:-$rps} floor=${rps_of["$scenario/haproxy-tcp"]:-}
   local vs_direct vs_floor="-"
   vs_direct=$(awk -v a="$rps" -v b="$direct" 'BEGIN {printf "%.2f", a / b}')
   [ -n "$floor" ] && vs_floor=$(awk -v a="$rps" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-    "$scenario" "$peer" "$rps" "$vs_direct" "$vs_floor" "$(to_ms "$p50")" "$(to_ms "$p99")" "$cpu_us" "$cs" "$rss" | tee -a "$results"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+    "$scenario" "$peer" "$rps" "$vs_direct" "$vs_floor" "$(to_ms "$p50")" "$(to_ms "$p99")" "$cpu_us" "$cs" "$rss" "$peak" | tee -a "$results"
 }
 to_ms() { # wrk prints 1.23ms / 456.00us / 1.02s
   awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
@@ -114,7 +116,7 @@ start_haproxy() { # mode port upstream
   cat >"$dir/haproxy.cfg" <<HAP
 global
   nbthread 1
-  maxconn 20000
+  maxconn 4000
 defaults
   mode $mode
   timeout connect 5s

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using MeshProxy.Core;
 using MeshProxy.Core.Config;
+using MeshProxy.Core.Transport.Sockets;
 using MeshProxy.Logging;
 using Serilog;
 using Serilog.Core;
@@ -48,7 +49,9 @@ internal sealed class AdminServer : IDisposable
                 socket.DualMode = false;
             }
 
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // Plain SO_REUSEADDR: .NET's ReuseAddress also sets SO_REUSEPORT on Linux, which would let a second
+            // meshproxy silently share (and steal from) this port.
+            SocketTransport.EnableReuseAddress(socket);
             socket.Bind(endPoint);
             socket.Listen(64);
         }

@@ -90,7 +90,7 @@ public sealed class SocketTransport : ITransport
     /// <see cref="SocketOptionName.ReuseAddress"/>: on Linux .NET also sets SO_REUSEPORT with it (checked with
     /// getsockopt), which lets a second process bind the same port silently and take half the connections.
     /// </summary>
-    private static void EnableReuseAddress(Socket socket)
+    public static void EnableReuseAddress(Socket socket)
     {
         Span<byte> one = [1, 0, 0, 0];
         if (OperatingSystem.IsLinux())
