@@ -91,8 +91,9 @@ to_ms() { # wrk prints 1.23ms / 456.00us / 1.02s
     else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 } else print "-" }'
 }
 
-start_nginx_upstream() {
-  local port=$1 dir="$out/nginx-upstream"
+# run_nginx NAME CPU PORT SERVER_BODY [HTTP_EXTRA]: one nginx worker pinned to CPU; sets nginx_pid.
+run_nginx() {
+  local name=$1 cpu=$2 port=$3 body=$4 extra=${5:-} dir="$out/$1"
   mkdir -p "$dir"
   cat >"$dir/nginx.conf" <<NGX
 worker_processes 1;
@@ -103,11 +104,23 @@ events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 100000000;
-  server { listen 127.0.0.1:$port; location / { return 200 "hello\n"; } }
+  $extra
+  server { listen 127.0.0.1:$port; $body }
 }
 NGX
-  taskset -c "$load_cpu" nginx -c "$dir/nginx.conf" -p "$dir" &
-  pids+=($!); wait_port "$port"
+  taskset -c "$cpu" nginx -c "$dir/nginx.conf" -p "$dir" &
+  nginx_pid=$!; pids+=("$nginx_pid"); wait_port "$port"
+}
+
+start_nginx_upstream() { # port
+  run_nginx nginx-upstream "$load_cpu" "$1" 'location / { return 200 "hello\n"; }'
+}
+
+start_nginx_proxy() { # port upstream
+  run_nginx nginx-proxy "$proxy_cpu" "$1" \
+    'location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }' \
+    "upstream backend { server 127.0.0.1:$2; keepalive 64; }"
+  ngx_pid=$nginx_pid
 }
 
 start_haproxy() { # mode port upstream
@@ -129,27 +142,6 @@ listen bench
 HAP
   taskset -c "$proxy_cpu" haproxy -db -f "$dir/haproxy.cfg" &
   hap_pid=$!; pids+=("$hap_pid"); wait_port "$port"
-}
-
-start_nginx_proxy() { # port upstream
-  local port=$1 upstream=$2 dir="$out/nginx-proxy"
-  mkdir -p "$dir"
-  cat >"$dir/nginx.conf" <<NGX
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  upstream backend { server 127.0.0.1:$upstream; keepalive 64; }
-  server { listen 127.0.0.1:$port;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } }
-}
-NGX
-  taskset -c "$proxy_cpu" nginx -c "$dir/nginx.conf" -p "$dir" &
-  ngx_pid=$!; pids+=("$ngx_pid"); wait_port "$port"
 }
 
 build_meshproxy() {
