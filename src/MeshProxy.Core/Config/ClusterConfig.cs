@@ -4,10 +4,11 @@ namespace MeshProxy.Core.Config;
 
 /// <summary>An upstream cluster.</summary>
 /// <param name="Name">Unique cluster name.</param>
-/// <param name="DiscoveryType">How hosts are found; STATIC only in the foundation.</param>
+/// <param name="DiscoveryType">How hosts are found.</param>
 /// <param name="ConnectTimeout">Envoy's <c>connect_timeout</c> (default 5 s).</param>
 /// <param name="LbPolicy">Load-balancing policy.</param>
-/// <param name="Endpoints">Hosts, with weights and health (from <c>load_assignment</c>).</param>
+/// <param name="Endpoints">Hosts with weights and health: the inline <c>load_assignment</c> (STATIC), or the
+/// ClusterLoadAssignment that EDS delivered (EDS). Empty for STRICT_DNS (see <see cref="DnsTargets"/>) and ORIGINAL_DST.</param>
 /// <param name="PerConnectionBufferLimitBytes">Envoy's cluster-side <c>per_connection_buffer_limit_bytes</c>.</param>
 public sealed record ClusterConfig(
     string Name,
@@ -18,6 +19,51 @@ public sealed record ClusterConfig(
     uint PerConnectionBufferLimitBytes)
 {
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultDnsRefreshRate = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultOriginalDstCleanupInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>EDS: the ClusterLoadAssignment name to subscribe to (<c>eds_cluster_config.service_name</c>, else the cluster name).</summary>
+    public string? EdsServiceName { get; init; }
+
+    /// <summary>STRICT_DNS / LOGICAL_DNS: hosts to resolve (from <c>load_assignment</c>), each resolved address becoming an endpoint.</summary>
+    public ImmutableArray<DnsTargetConfig> DnsTargets { get; init; } = [];
+
+    public TimeSpan DnsRefreshRate { get; init; } = DefaultDnsRefreshRate;
+
+    public DnsLookupFamily DnsLookupFamily { get; init; }
+
+    /// <summary>ORIGINAL_DST: how long an unused host created from a connection's original destination is kept.</summary>
+    public TimeSpan OriginalDstCleanupInterval { get; init; } = DefaultOriginalDstCleanupInterval;
+
+    /// <summary>Envoy's <c>circuit_breakers</c> thresholds for the DEFAULT and HIGH routing priorities.</summary>
+    public CircuitBreakerConfig CircuitBreakers { get; init; } = CircuitBreakerConfig.Default;
+
+    /// <summary>Protocol used towards the hosts (<c>typed_extension_protocol_options</c> HttpProtocolOptions).</summary>
+    public UpstreamHttpProtocol UpstreamProtocol { get; init; }
+}
+
+/// <summary>One name to resolve for a DNS cluster.</summary>
+public sealed record DnsTargetConfig(string Host, int Port, uint Weight, uint Priority, string Locality);
+
+/// <summary>Envoy's <c>dns_lookup_family</c>.</summary>
+public enum DnsLookupFamily
+{
+    Auto,
+    V4Only,
+    V6Only,
+    V4Preferred,
+    All,
+}
+
+/// <summary>Which HTTP version to speak to the hosts of a cluster.</summary>
+public enum UpstreamHttpProtocol
+{
+    /// <summary>HTTP/1.1 (Envoy's default when no protocol options are set).</summary>
+    Http1,
+    Http2,
+
+    /// <summary><c>use_downstream_protocol_config</c>: the downstream request's version.</summary>
+    UseDownstream,
 }
 
 public enum ClusterDiscoveryType
