@@ -40,6 +40,12 @@ public sealed record ClusterConfig(
 
     /// <summary>Protocol used towards the hosts (<c>typed_extension_protocol_options</c> HttpProtocolOptions).</summary>
     public UpstreamHttpProtocol UpstreamProtocol { get; init; }
+
+    /// <summary>
+    /// The cluster's <c>transport_socket</c> asks for TLS, which MeshProxy cannot originate yet: the cluster is kept
+    /// (so CDS is accepted) but connecting to its hosts fails at once and is counted; it never sends plaintext instead.
+    /// </summary>
+    public bool RequiresTls { get; init; }
 }
 
 /// <summary>One name to resolve for a DNS cluster.</summary>
@@ -82,4 +88,7 @@ public enum LbPolicy
     Random,
     RingHash,
     Maglev,
+
+    /// <summary>The cluster picks the host itself (ORIGINAL_DST: the connection's original destination).</summary>
+    ClusterProvided,
 }

@@ -9,4 +9,11 @@ public sealed record FilterChainConfig(string Name, ImmutableArray<NetworkFilter
 {
     /// <summary>Which connections this chain serves; <see cref="FilterChainMatchConfig.Any"/> when unset.</summary>
     public FilterChainMatchConfig Match { get; init; } = FilterChainMatchConfig.Any;
+
+    /// <summary>
+    /// The chain asks for a TLS transport socket, which MeshProxy cannot terminate yet. The chain is kept (so the
+    /// listener is accepted and its other chains serve) but connections it matches are closed and counted: serving
+    /// plaintext where TLS was asked for is never an option.
+    /// </summary>
+    public bool RequiresTls { get; init; }
 }

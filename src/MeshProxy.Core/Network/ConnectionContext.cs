@@ -24,4 +24,7 @@ public sealed class ConnectionContext
 
     /// <summary>The filter chain chosen for the connection.</summary>
     public FilterChainConfig FilterChain { get; }
+
+    /// <summary>The destination before iptables REDIRECT (original_dst listener filter), null when not known.</summary>
+    public System.Net.IPEndPoint? OriginalDestination { get; init; }
 }
