@@ -19,7 +19,9 @@ public static class BootstrapConverter
     {
         ArgumentNullException.ThrowIfNull(bootstrap);
         ArgumentNullException.ThrowIfNull(context);
-        UnsupportedFields.Warn(bootstrap, string.Empty, context, "node", "static_resources", "admin", "layered_runtime");
+        UnsupportedFields.Warn(bootstrap, string.Empty, context, "node", "static_resources", "admin", "layered_runtime", "dynamic_resources");
+        var controlPlaneClusters = DynamicResourcesConverter.ControlPlaneClusterNames(bootstrap);
+        var clustersAreDynamic = bootstrap.DynamicResources?.CdsConfig is not null;
 
         var node = ConvertNode(bootstrap.Node, context);
         var runtime = ConvertRuntime(bootstrap.LayeredRuntime, context);
@@ -32,8 +34,11 @@ public static class BootstrapConverter
             const string path = "static_resources";
             UnsupportedFields.Warn(resources, path, context, "listeners", "clusters");
             listeners = ConvertListeners(resources, FieldPath.Field(path, "listeners"), runtime, context);
-            clusters = ConvertClusters(resources, FieldPath.Field(path, "clusters"), context);
-            CheckClusterReferences(listeners, clusters, FieldPath.Field(path, "listeners"), context);
+            clusters = ConvertClusters(resources, FieldPath.Field(path, "clusters"), controlPlaneClusters, context);
+            if (!clustersAreDynamic)
+            {
+                CheckClusterReferences(listeners, clusters, FieldPath.Field(path, "listeners"), context);
+            }
         }
 
         return context.HasErrors ? null : new ProxyConfig(node, listeners, clusters, admin, runtime);
@@ -119,7 +124,9 @@ public static class BootstrapConverter
         return result.ToImmutable();
     }
 
-    private static ImmutableArray<ClusterConfig> ConvertClusters(StaticResources resources, string path, ConversionContext context)
+    // Clusters that only carry the xDS connection (ads_config's envoy_grpc) are read by DynamicResourcesConverter.
+    private static ImmutableArray<ClusterConfig> ConvertClusters(
+        StaticResources resources, string path, IReadOnlySet<string> controlPlaneClusters, ConversionContext context)
     {
         var result = ImmutableArray.CreateBuilder<ClusterConfig>(resources.Clusters.Count);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -132,6 +139,11 @@ public static class BootstrapConverter
                 context.Error(
                     FieldPath.Field(itemPath, "name"),
                     $"duplicate cluster name '{cluster.Name}' (also {FieldPath.Index(path, seen[cluster.Name])})");
+            }
+
+            if (controlPlaneClusters.Contains(cluster.Name))
+            {
+                continue;
             }
 
             if (ClusterConverter.Convert(cluster, itemPath, context) is { } converted)

@@ -38,8 +38,9 @@ public static class BootstrapLoader
         var proto = Parse(text, format);
         var context = new ConversionContext();
         var config = BootstrapConverter.Convert(proto, context);
+        var dynamic = DynamicResourcesConverter.Convert(proto, context);
         context.ThrowIfErrors();
-        return new LoadedBootstrap(proto, config!, context.WarningsToImmutable());
+        return new LoadedBootstrap(proto, config!, context.WarningsToImmutable()) { Dynamic = dynamic };
     }
 
     /// <summary>Parses bootstrap text into the proto without converting it.</summary>

@@ -324,8 +324,6 @@ public sealed class BootstrapLoaderTests
     {
         var yaml = BootstrapSamples.Minimal + """
 
-            dynamic_resources:
-              ads_config: {api_type: GRPC}
             stats_sinks:
             - name: envoy.stat_sinks.statsd
             tracing:
@@ -341,7 +339,6 @@ public sealed class BootstrapLoaderTests
         Assert.Equal(
             [
                 "cluster_manager: not supported yet; ignored",
-                "dynamic_resources: not supported yet; ignored",
                 "overload_manager: not supported yet; ignored",
                 "stats_sinks: not supported yet; ignored",
                 "tracing: not supported yet; ignored",
