@@ -48,11 +48,11 @@ internal static class Program
             return await RunUntilStoppedAsync(() => DemoCommand.RunAsync(demoOptions, stopping.Token), stopping.Token).ConfigureAwait(false);
         }
 
-        var path = options.ConfigPath!;
+        var path = options.ConfigPath ?? "--xds";
         LoadedBootstrap loaded;
         try
         {
-            loaded = BootstrapLoader.LoadFile(path);
+            loaded = options.Xds is { } xds ? BootstrapLoader.Load(XdsBootstrapBuilder.Build(xds)) : BootstrapLoader.LoadFile(path);
         }
         catch (ConfigException ex)
         {

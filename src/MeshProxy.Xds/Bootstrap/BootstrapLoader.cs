@@ -33,9 +33,12 @@ public static class BootstrapLoader
     }
 
     /// <summary>Parses and converts bootstrap text (also used by <c>meshproxy demo</c> for its embedded YAML).</summary>
-    public static LoadedBootstrap LoadText(string text, BootstrapFormat format)
+    public static LoadedBootstrap LoadText(string text, BootstrapFormat format) => Load(Parse(text, format));
+
+    /// <summary>Converts a bootstrap built in code (the <c>--xds</c> command line builds one).</summary>
+    public static LoadedBootstrap Load(BootstrapProto proto)
     {
-        var proto = Parse(text, format);
+        ArgumentNullException.ThrowIfNull(proto);
         var context = new ConversionContext();
         var config = BootstrapConverter.Convert(proto, context);
         var dynamic = DynamicResourcesConverter.Convert(proto, context);

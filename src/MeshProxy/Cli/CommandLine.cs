@@ -17,6 +17,8 @@ internal static class CommandLine
     public const string Usage = """
         Usage:
           meshproxy -c FILE [options]     run the Envoy v3 bootstrap in FILE (.json, .yaml, .yml)
+          meshproxy --xds TARGET --node-id ID [options]
+                                          run against an ADS server (istiod, any Envoy control plane) without a file
           meshproxy demo [options]        run the built-in loopback demo
           meshproxy --version | --help
 
@@ -27,6 +29,16 @@ internal static class CommandLine
               --concurrency N             event loops (default: one per core)
               --transport NAME            sockets or epoll
               --mode MODE                 serve (default) or validate (load and check the config, then exit 0/1)
+              --drain-time-s N            seconds a changed or removed listener drains before closing (default 600)
+
+        xDS without a bootstrap file:
+              --xds TARGET                HOST:PORT (plaintext, istiod's 15010), https://HOST:PORT, or unix:/path
+              --node-id ID                node id, for istiod sidecar~IP~POD.NAMESPACE~NAMESPACE.svc.cluster.local
+              --cluster NAME              node cluster (default: POD.NAMESPACE from an Istio node id)
+              --meta KEY=VALUE            node metadata, repeatable; JSON values allowed (--meta 'LABELS={"app":"web"}')
+              --xds-delta                 use Delta xDS (default: state of the world)
+              --xds-ca FILE               CA bundle for an https:// target
+              --admin-address HOST:PORT   admin endpoint (default 127.0.0.1:15000)
               --version                   print the version and exit
           -h, --help                      print this help and exit
         """;
@@ -63,6 +75,10 @@ internal static class CommandLine
         int? concurrency = null;
         string? transport = null;
         var mode = RunMode.Serve;
+        string? xdsTarget = null, nodeId = null, nodeCluster = null, xdsCa = null, adminAddress = null;
+        var xdsDelta = false;
+        var meta = new List<KeyValuePair<string, string>>();
+        TimeSpan? drainTime = null;
         options = new CommandLineOptions(command, configPath, level, format, concurrency, transport, mode);
         error = string.Empty;
 
@@ -172,15 +188,107 @@ internal static class CommandLine
                     }
 
                     break;
+                case "--drain-time-s":
+                    if (!TakeValue(args, ref i, name, inlineValue, out var drainText, out error))
+                    {
+                        return false;
+                    }
+
+                    if (!int.TryParse(drainText, NumberStyles.None, CultureInfo.InvariantCulture, out var drainSeconds))
+                    {
+                        error = $"invalid --drain-time-s '{drainText}'; expected a whole number of seconds";
+                        return false;
+                    }
+
+                    drainTime = TimeSpan.FromSeconds(drainSeconds);
+                    break;
+                case "--xds":
+                    if (!TakeValue(args, ref i, name, inlineValue, out xdsTarget, out error))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case "--node-id":
+                    if (!TakeValue(args, ref i, name, inlineValue, out nodeId, out error))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case "--cluster":
+                    if (!TakeValue(args, ref i, name, inlineValue, out nodeCluster, out error))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case "--xds-ca":
+                    if (!TakeValue(args, ref i, name, inlineValue, out xdsCa, out error))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case "--admin-address":
+                    if (!TakeValue(args, ref i, name, inlineValue, out adminAddress, out error))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case "--xds-delta":
+                    xdsDelta = true;
+                    break;
+                case "--meta":
+                    if (!TakeValue(args, ref i, name, inlineValue, out var pair, out error))
+                    {
+                        return false;
+                    }
+
+                    var split = pair.IndexOf('=', StringComparison.Ordinal);
+                    if (split <= 0)
+                    {
+                        error = $"invalid --meta '{pair}'; expected KEY=VALUE";
+                        return false;
+                    }
+
+                    meta.Add(new KeyValuePair<string, string>(pair[..split], pair[(split + 1)..]));
+                    break;
                 default:
                     error = arg == "demo" ? "'demo' must come first: meshproxy demo [options]" : $"unknown argument '{arg}'";
                     return false;
             }
         }
 
-        if (command == CommandKind.Run && configPath is null)
+        var xdsFlagGiven = nodeId is not null || nodeCluster is not null || xdsCa is not null || adminAddress is not null || xdsDelta || meta.Count > 0;
+        if (xdsTarget is null && xdsFlagGiven)
         {
-            error = "a bootstrap is required: -c FILE (or run 'meshproxy demo')";
+            error = "--node-id, --cluster, --meta, --xds-delta, --xds-ca and --admin-address go with --xds";
+            return false;
+        }
+
+        XdsCommandLine? xds = null;
+        if (xdsTarget is not null)
+        {
+            if (configPath is not null || command == CommandKind.Demo)
+            {
+                error = "--xds replaces the bootstrap file; do not combine it with -c or demo";
+                return false;
+            }
+
+            if (nodeId is null)
+            {
+                error = "--xds needs --node-id (for istiod: sidecar~IP~POD.NAMESPACE~NAMESPACE.svc.cluster.local)";
+                return false;
+            }
+
+            xds = new XdsCommandLine(xdsTarget, nodeId, nodeCluster, meta, xdsDelta, xdsCa, adminAddress ?? "127.0.0.1:15000");
+        }
+
+        if (command == CommandKind.Run && configPath is null && xds is null)
+        {
+            error = "a bootstrap is required: -c FILE, or --xds TARGET --node-id ID (or run 'meshproxy demo')";
             return false;
         }
 
@@ -190,7 +298,7 @@ internal static class CommandLine
             return false;
         }
 
-        options = new CommandLineOptions(command, configPath, level, format, concurrency, transport, mode);
+        options = new CommandLineOptions(command, configPath, level, format, concurrency, transport, mode) { Xds = xds, DrainTime = drainTime };
         return true;
     }
 

@@ -18,4 +18,36 @@ internal sealed record CommandLineOptions(
     LogFormat LogFormat,
     int? Concurrency,
     string? Transport,
-    RunMode Mode);
+    RunMode Mode)
+{
+    /// <summary><c>--xds HOST:PORT|unix:/path|https://HOST:PORT</c>: run against this ADS server without a bootstrap file.</summary>
+    public XdsCommandLine? Xds { get; init; }
+
+    /// <summary>Envoy's <c>--drain-time-s</c>: how long changed or removed listeners drain before their connections close.</summary>
+    public TimeSpan? DrainTime { get; init; }
+}
+
+/// <summary>The <c>--xds</c> family of flags; turned into an equivalent bootstrap by <see cref="XdsBootstrapBuilder"/>.</summary>
+/// <param name="Target">ADS server.</param>
+/// <param name="NodeId"><c>--node-id</c> (for istiod: <c>sidecar~IP~POD.NAMESPACE~NAMESPACE.svc.cluster.local</c>).</param>
+/// <param name="NodeCluster"><c>--cluster</c>; null derives it from the node id.</param>
+/// <param name="Metadata"><c>--meta KEY=VALUE</c> in order; a VALUE that is a JSON object, array, number or boolean is taken as JSON.</param>
+/// <param name="Delta"><c>--xds-delta</c>: Delta xDS instead of state of the world.</param>
+/// <param name="CaCertificatePath"><c>--xds-ca FILE</c>: TLS to the server, verified against this CA.</param>
+/// <param name="AdminAddress"><c>--admin-address HOST:PORT</c> (default 127.0.0.1:15000, Istio's admin port).</param>
+internal sealed record XdsCommandLine(
+    string Target,
+    string NodeId,
+    string? NodeCluster,
+    IReadOnlyList<KeyValuePair<string, string>> Metadata,
+    bool Delta,
+    string? CaCertificatePath,
+    string AdminAddress)
+{
+    public bool Equals(XdsCommandLine? other) =>
+        other is not null && Target == other.Target && NodeId == other.NodeId && NodeCluster == other.NodeCluster
+        && Metadata.SequenceEqual(other.Metadata) && Delta == other.Delta && CaCertificatePath == other.CaCertificatePath
+        && AdminAddress == other.AdminAddress;
+
+    public override int GetHashCode() => HashCode.Combine(Target, NodeId, NodeCluster, Metadata.Count, Delta, CaCertificatePath, AdminAddress);
+}
