@@ -75,10 +75,8 @@ internal static class Program
         logger.Information(
             "Loaded {ConfigPath}: {ListenerCount} listeners, {ClusterCount} clusters",
             path, loaded.Config.Listeners.Length, loaded.Config.Clusters.Length);
-        var loadedAt = DateTimeOffset.UtcNow;
-        var hostOptions = new HostOptions(
-            logger, levelSwitch, () => ConfigDumpRenderer.Render(loaded.Proto, loadedAt), options.Transport, options.Concurrency);
-        return await RunUntilStoppedAsync(() => ProxyHost.RunAsync(loaded.Config, hostOptions, stopping.Token), stopping.Token)
+        var hostOptions = new HostOptions(logger, levelSwitch, static () => """{"configs":[]}""", options.Transport, options.Concurrency);
+        return await RunUntilStoppedAsync(() => ProxyHost.RunAsync(loaded, hostOptions, stopping.Token), stopping.Token)
             .ConfigureAwait(false);
     }
 

@@ -34,8 +34,14 @@ internal sealed class AdminHandler
         _logger = logger;
     }
 
+    private bool _ready = true;
+
     /// <summary>Set once the first configuration is applied; <c>/ready</c> answers 503 before.</summary>
-    public bool Ready { get; set; } = true;
+    public bool Ready
+    {
+        get => Volatile.Read(ref _ready);
+        set => Volatile.Write(ref _ready, value);
+    }
 
     public AdminResponse Handle(string method, string target)
     {

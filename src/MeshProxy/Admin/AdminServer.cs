@@ -37,6 +37,13 @@ internal sealed class AdminServer : IDisposable
     /// <summary>The bound address (the real port when 0 was configured).</summary>
     public IPEndPoint EndPoint => (IPEndPoint)_listenSocket.LocalEndPoint!;
 
+    /// <summary>What <c>/ready</c> reports: LIVE (200) when true, 503 before the first configuration round is in.</summary>
+    public bool Ready
+    {
+        get => _handler.Ready;
+        set => _handler.Ready = value;
+    }
+
     public static AdminServer Start(AdminConfig config, ProxyRuntime runtime, LoggingLevelSwitch levelSwitch, Func<string> configDump, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -57,10 +57,7 @@ internal static class DemoCommand
             .Replace("{LISTENER_PORT}", listenerPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{UPSTREAM_PORT}", upstream.EndPoint.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         var loaded = BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml);
-        var loadedAt = DateTimeOffset.UtcNow;
-        options = options with { ConfigDump = () => ConfigDumpRenderer.Render(loaded.Proto, loadedAt) };
-
-        return await ProxyHost.RunAsync(loaded.Config, options, cancellationToken, (runtime, admin) =>
+        return await ProxyHost.RunAsync(loaded, options, cancellationToken, (runtime, admin) =>
         {
             var listener = runtime.Listeners[0].EndPoint;
             Console.Out.WriteLine($"""

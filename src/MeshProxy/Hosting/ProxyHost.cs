@@ -3,18 +3,80 @@ using MeshProxy.Admin;
 using MeshProxy.Core;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Transport;
+using MeshProxy.Xds.Bootstrap;
+using MeshProxy.Xds.Sources;
 
 namespace MeshProxy.Hosting;
 
 /// <summary>Runs the data plane (listeners, clusters, admin) on a configuration until cancelled.</summary>
 internal static class ProxyHost
 {
+    /// <summary>
+    /// Runs a loaded bootstrap: its static part at once, then (when it has dynamic sources) ADS and file sources that
+    /// update the data plane as resources arrive. <c>/ready</c> answers LIVE once the first round is in.
+    /// </summary>
+    public static async Task<int> RunAsync(LoadedBootstrap loaded, HostOptions options, CancellationToken cancellationToken, Action<ProxyRuntime, AdminServer?>? started = null)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(options);
+        var loadedAt = DateTimeOffset.UtcNow;
+        if (!loaded.Dynamic.IsDynamic)
+        {
+            options = options with { ConfigDump = () => ConfigDumpRenderer.Render(loaded.Proto, loadedAt) };
+            return await RunAsync(loaded.Config, options, cancellationToken, started).ConfigureAwait(false);
+        }
+
+        XdsController? controller = null;
+        options = options with { ConfigDump = () => ConfigDumpRenderer.Render(loaded.Proto, loadedAt, controller?.Store.Dump()) };
+        try
+        {
+            return await RunAsync(loaded.Config, options, cancellationToken, started, async (runtime, admin) =>
+            {
+                controller = await XdsController.StartAsync(
+                    loaded, (config, ct) => ApplyAsync(runtime, config, ct), runtime.Stats, options.Logger, cancellationToken).ConfigureAwait(false);
+                if (admin is not null)
+                {
+                    admin.Ready = false;
+                    _ = controller.Initialized.ContinueWith(
+                        _ => { admin.Ready = true; options.Logger.Information("xDS: initial configuration received; ready"); },
+                        CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                }
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (controller is not null)
+            {
+                await controller.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // The store turns a refused snapshot into a NACK message.
+    private static async Task<string?> ApplyAsync(ProxyRuntime runtime, ProxyConfig config, CancellationToken ct)
+    {
+        try
+        {
+            await runtime.ApplyAsync(config, ct).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            return ex.Message;
+        }
+    }
+
     /// <summary>Starts everything, runs until <paramref name="cancellationToken"/> fires, stops; returns the exit code.</summary>
     /// <param name="config">The validated configuration.</param>
     /// <param name="options">Logging, transport and dump settings from the command line.</param>
     /// <param name="cancellationToken">Fires on SIGINT/SIGTERM.</param>
     /// <param name="started">Called once listeners and admin are up (the demo prints what to try).</param>
-    public static async Task<int> RunAsync(ProxyConfig config, HostOptions options, CancellationToken cancellationToken, Action<ProxyRuntime, AdminServer?>? started = null)
+    public static async Task<int> RunAsync(
+        ProxyConfig config,
+        HostOptions options,
+        CancellationToken cancellationToken,
+        Action<ProxyRuntime, AdminServer?>? started = null,
+        Func<ProxyRuntime, AdminServer?, Task>? startDynamic = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
@@ -41,6 +103,19 @@ internal static class ProxyHost
                 try
                 {
                     admin = AdminServer.Start(config.Admin, runtime, options.LevelSwitch, options.ConfigDump, logger);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    logger.Fatal("Cannot start: {Reason}", ex.Message);
+                    return 1;
+                }
+            }
+
+            if (startDynamic is not null)
+            {
+                try
+                {
+                    await startDynamic(runtime, admin).ConfigureAwait(false);
                 }
                 catch (InvalidOperationException ex)
                 {

@@ -1,0 +1,630 @@
+using System.Collections.Immutable;
+using System.Text;
+using Envoy.Config.Endpoint.V3;
+using Envoy.Config.Route.V3;
+using MeshProxy.Core.Config;
+using MeshProxy.Core.Config.Http;
+using MeshProxy.Core.Stats;
+using MeshProxy.Xds.Client;
+using MeshProxy.Xds.Conversion;
+using Serilog;
+using ClusterProto = Envoy.Config.Cluster.V3.Cluster;
+using ListenerProto = Envoy.Config.Listener.V3.Listener;
+
+namespace MeshProxy.Xds.State;
+
+/// <summary>
+/// The accepted xDS resources and what the data plane runs from them. Validates and converts each update, keeps the
+/// last good version of every resource that fails (the update is NACKed, naming each failure; the valid resources in
+/// it apply, as in Envoy), deletes Listener/Cluster resources absent from a state-of-the-world response, follows the
+/// route tables and endpoint sets that accepted listeners and clusters reference (subscribing and unsubscribing),
+/// warms new clusters until their endpoints arrive and new listeners until their route tables arrive (an updated one
+/// keeps serving its previous version meanwhile), and applies the result to the runtime as one snapshot.
+/// <para>Unchanged resources keep their converted config objects, so the runtime sees reference-equal configs and
+/// neither drains listeners nor rebuilds clusters on a push that did not change them.</para>
+/// <para>Both the ADS client and file sources (path_config_source) feed it; calls are serialized here.</para>
+/// </summary>
+public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
+{
+    private static readonly string[] TypeOrder =
+        [XdsTypeUrls.Cluster, XdsTypeUrls.ClusterLoadAssignment, XdsTypeUrls.Listener, XdsTypeUrls.RouteConfiguration];
+
+    private readonly ProxyConfig _static;
+    private readonly Func<ProxyConfig, CancellationToken, Task<string?>> _apply;
+    private readonly XdsStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly XdsStoreStats _stats;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly HashSet<string> _staticListenerNames;
+    private readonly HashSet<string> _staticClusterNames;
+
+    // Accepted resources per type URL, by name.
+    private readonly Dictionary<string, Dictionary<string, XdsResourceEntry>> _resources = new(StringComparer.Ordinal)
+    {
+        [XdsTypeUrls.Listener] = new(StringComparer.Ordinal),
+        [XdsTypeUrls.Cluster] = new(StringComparer.Ordinal),
+        [XdsTypeUrls.RouteConfiguration] = new(StringComparer.Ordinal),
+        [XdsTypeUrls.ClusterLoadAssignment] = new(StringComparer.Ordinal),
+    };
+
+    private readonly Dictionary<string, string> _typeVersions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, XdsRejection> _rejections = new(StringComparer.Ordinal);
+
+    // What the runtime serves now, per dynamic name (an updated resource that is warming keeps its previous entry here).
+    private Dictionary<string, ListenerConfig> _activeListeners = new(StringComparer.Ordinal);
+    private Dictionary<string, ClusterConfig> _activeClusters = new(StringComparer.Ordinal);
+
+    // A cluster with its EDS endpoints filled in, kept while neither input changes (reference equality downstream).
+    private readonly Dictionary<string, (ClusterConfig Cluster, EndpointSetConfig? Endpoints, ClusterConfig Merged)> _merged = new(StringComparer.Ordinal);
+
+    private HashSet<string> _subscribedRoutes = new(StringComparer.Ordinal);
+    private HashSet<string> _subscribedEndpoints = new(StringComparer.Ordinal);
+    private ITimer? _warmingTimer;
+    private DateTimeOffset? _warmingTimerDue;
+    private int _disposed;
+
+    /// <param name="staticConfig">The bootstrap's static part; dynamic listeners and clusters are added to it.</param>
+    /// <param name="apply">Makes a snapshot live; returns null, or an error message (a bind failure, say) that NACKs the update.</param>
+    /// <param name="stats">Where the xDS stats go.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="options">Warming timeouts and clock.</param>
+    public XdsResourceStore(
+        ProxyConfig staticConfig, Func<ProxyConfig, CancellationToken, Task<string?>> apply, StatsStore stats, ILogger logger, XdsStoreOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(staticConfig);
+        ArgumentNullException.ThrowIfNull(apply);
+        ArgumentNullException.ThrowIfNull(stats);
+        ArgumentNullException.ThrowIfNull(logger);
+        _static = staticConfig;
+        _apply = apply;
+        _options = options ?? new XdsStoreOptions();
+        _time = _options.TimeProvider;
+        _logger = logger.ForContext<XdsResourceStore>();
+        _stats = new XdsStoreStats(stats);
+        _staticListenerNames = staticConfig.Listeners.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        _staticClusterNames = staticConfig.Clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Receives the route table and endpoint names to subscribe to (the ADS client's SetSubscription).</summary>
+    public Action<string, IReadOnlyCollection<string>>? SubscriptionSink { get; set; }
+
+    /// <summary>The snapshot last applied (static plus active dynamic resources).</summary>
+    public ProxyConfig Current { get; private set; } = ProxyConfig.Empty;
+
+    public async ValueTask<string?> OnStateOfTheWorldAsync(
+        string typeUrl, string versionInfo, IReadOnlyList<XdsResource> resources, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        IReadOnlyCollection<string> removed = [];
+        if (XdsTypeUrls.IsWildcardType(typeUrl) && _resources.TryGetValue(typeUrl, out var existing))
+        {
+            // A state-of-the-world Listener/Cluster response is the complete set: whatever it does not name is gone.
+            var named = resources.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+            removed = existing.Keys.Where(name => !named.Contains(name)).ToArray();
+        }
+
+        return await UpdateAsync(typeUrl, versionInfo, resources, removed, ct).ConfigureAwait(false);
+    }
+
+    public ValueTask<string?> OnDeltaAsync(
+        string typeUrl, string systemVersionInfo, IReadOnlyList<XdsResource> added, IReadOnlyList<string> removed, CancellationToken ct) =>
+        UpdateAsync(typeUrl, systemVersionInfo, added, removed, ct);
+
+    public void OnConnectionStateChanged(bool connected) => _stats.ConnectedState.Set(connected ? 1 : 0);
+
+    /// <summary>Applies the static config alone (before anything dynamic arrives).</summary>
+    public async Task<string?> ApplyStaticAsync(CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Every dynamic resource with its version, state and last update, plus the last NACK per type.</summary>
+    public XdsConfigDump Dump()
+    {
+        _lock.Wait();
+        try
+        {
+            var types = new List<XdsTypeDump>(TypeOrder.Length);
+            foreach (var typeUrl in TypeOrder)
+            {
+                var entries = _resources[typeUrl].Values
+                    .OrderBy(e => e.Name, StringComparer.Ordinal)
+                    .Select(e => new XdsResourceDump(e.Name, e.Version, StatusOf(typeUrl, e), e.LastUpdated, e.Proto))
+                    .ToArray();
+                types.Add(new XdsTypeDump(
+                    typeUrl, _typeVersions.GetValueOrDefault(typeUrl, string.Empty), entries, _rejections.GetValueOrDefault(typeUrl)));
+            }
+
+            return new XdsConfigDump(types);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _warmingTimer?.Dispose();
+            _warmingTimer = null;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async ValueTask<string?> UpdateAsync(
+        string typeUrl, string version, IReadOnlyList<XdsResource> upserts, IReadOnlyCollection<string> removed, CancellationToken ct)
+    {
+        if (!_resources.TryGetValue(typeUrl, out var table))
+        {
+            return $"type {typeUrl} is not supported";
+        }
+
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var names = upserts.Select(r => r.Name).Concat(removed).Distinct(StringComparer.Ordinal).ToArray();
+            _stats.Attempt(typeUrl, names);
+            var now = _time.GetUtcNow();
+            var before = new Dictionary<string, XdsResourceEntry>(table, StringComparer.Ordinal);
+            var errors = new List<string>();
+            var rejectedNames = new List<string>();
+            int added = 0, updated = 0, unchanged = 0, removedCount = 0;
+
+            foreach (var resource in upserts)
+            {
+                table.TryGetValue(resource.Name, out var previous);
+                if (previous is not null && previous.Proto.Equals(resource.Message))
+                {
+                    // Same content under a new version_info: keep the converted object so nothing downstream churns.
+                    table[resource.Name] = previous with { Version = resource.Version };
+                    unchanged++;
+                    continue;
+                }
+
+                var context = new ConversionContext();
+                var config = Convert(typeUrl, resource, context);
+                if (config is null || context.HasErrors)
+                {
+                    rejectedNames.Add(resource.Name);
+                    foreach (var error in context.Errors.DefaultIfEmpty(new ConfigDiagnostic(ConfigSeverity.Error, string.Empty, "invalid resource")))
+                    {
+                        errors.Add($"{XdsTypeUrls.ShortName(typeUrl)} '{resource.Name}': {error}");
+                    }
+
+                    continue;
+                }
+
+                foreach (var warning in context.Warnings)
+                {
+                    _logger.Warning(
+                        "xDS {Type} {Resource} version {Version}: {FieldPath}: {Warning}",
+                        XdsTypeUrls.ShortName(typeUrl), resource.Name, resource.Version, warning.FieldPath, warning.Message);
+                }
+
+                table[resource.Name] = new XdsResourceEntry(resource.Name, resource.Version, resource.Message, config, now);
+                if (previous is null)
+                {
+                    added++;
+                }
+                else
+                {
+                    updated++;
+                }
+            }
+
+            foreach (var name in removed)
+            {
+                if (table.Remove(name))
+                {
+                    removedCount++;
+                }
+            }
+
+            CheckListenerAddresses(typeUrl, table, before, errors, rejectedNames);
+            UpdateSubscriptions();
+            var applyError = await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+            if (applyError is not null)
+            {
+                // The runtime refused the snapshot (a port in use, say): forget this update entirely.
+                table.Clear();
+                foreach (var (name, entry) in before)
+                {
+                    table[name] = entry;
+                }
+
+                UpdateSubscriptions();
+                await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+                errors.Add(applyError);
+                rejectedNames.AddRange(upserts.Select(r => r.Name));
+            }
+
+            if (errors.Count > 0)
+            {
+                var details = Truncate(errors);
+                _rejections[typeUrl] = new XdsRejection(version, now, details);
+                _stats.Rejected(typeUrl, rejectedNames.Count > 0 ? rejectedNames.Distinct(StringComparer.Ordinal) : names);
+                _logger.Warning(
+                    "xDS {Type} version {Version} rejected ({Rejected} of {Count} resources); the last good config keeps serving: {Details}",
+                    XdsTypeUrls.ShortName(typeUrl), version, rejectedNames.Distinct(StringComparer.Ordinal).Count(), upserts.Count, details);
+                return details;
+            }
+
+            _typeVersions[typeUrl] = version;
+            _stats.Success(typeUrl, names, version, now);
+            _logger.Information(
+                "xDS {Type} version {Version} applied: {Added} added, {Updated} updated, {Removed} removed, {Unchanged} unchanged",
+                XdsTypeUrls.ShortName(typeUrl), version, added, updated, removedCount, unchanged);
+            return null;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private static object? Convert(string typeUrl, XdsResource resource, ConversionContext context) => resource.Message switch
+    {
+        ListenerProto listener when typeUrl == XdsTypeUrls.Listener => ListenerConverter.Convert(listener, string.Empty, RuntimeConfig.Empty, context),
+        ClusterProto cluster when typeUrl == XdsTypeUrls.Cluster => ClusterConverter.Convert(cluster, string.Empty, context),
+        RouteConfiguration routes when typeUrl == XdsTypeUrls.RouteConfiguration => RouteConfigurationConverter.Convert(routes, string.Empty, context),
+        ClusterLoadAssignment assignment when typeUrl == XdsTypeUrls.ClusterLoadAssignment =>
+            ClusterLoadAssignmentConverter.Convert(assignment, string.Empty, context),
+        _ => null,
+    };
+
+    // Static names cannot be replaced, and two listeners cannot bind one address: reject the newcomer, keep the rest.
+    private void CheckListenerAddresses(
+        string typeUrl, Dictionary<string, XdsResourceEntry> table, Dictionary<string, XdsResourceEntry> before, List<string> errors, List<string> rejected)
+    {
+        if (typeUrl is not (XdsTypeUrls.Listener or XdsTypeUrls.Cluster))
+        {
+            return;
+        }
+
+        var staticNames = typeUrl == XdsTypeUrls.Listener ? _staticListenerNames : _staticClusterNames;
+        foreach (var name in table.Keys.Where(staticNames.Contains).ToArray())
+        {
+            errors.Add($"{XdsTypeUrls.ShortName(typeUrl)} '{name}': name: '{name}' is a static resource of the bootstrap and cannot be replaced by xDS");
+            rejected.Add(name);
+            Restore(table, before, name);
+        }
+
+        if (typeUrl != XdsTypeUrls.Listener)
+        {
+            return;
+        }
+
+        var owners = new Dictionary<SocketAddressConfig, string>();
+        foreach (var listener in _static.Listeners.Where(l => l.BindToPort))
+        {
+            owners[listener.Address] = listener.Name;
+        }
+
+        // Unchanged listeners claim their address first, so a newcomer is the one rejected.
+        foreach (var entry in table.Values.OrderBy(e => before.TryGetValue(e.Name, out var old) && ReferenceEquals(old.Config, e.Config) ? 0 : 1))
+        {
+            var config = (ListenerConfig)entry.Config;
+            if (!config.BindToPort)
+            {
+                continue;
+            }
+
+            if (owners.TryGetValue(config.Address, out var owner) && owner != entry.Name)
+            {
+                errors.Add($"Listener '{entry.Name}': address: {config.Address} is already used by listener '{owner}'");
+                rejected.Add(entry.Name);
+                Restore(table, before, entry.Name);
+                continue;
+            }
+
+            owners[config.Address] = entry.Name;
+        }
+    }
+
+    private static void Restore(Dictionary<string, XdsResourceEntry> table, Dictionary<string, XdsResourceEntry> before, string name)
+    {
+        if (before.TryGetValue(name, out var old))
+        {
+            table[name] = old;
+        }
+        else
+        {
+            table.Remove(name);
+        }
+    }
+
+    // Route tables and endpoint sets follow what accepted listeners and clusters reference; unreferenced ones are dropped.
+    private void UpdateSubscriptions()
+    {
+        var routes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in _resources[XdsTypeUrls.Listener].Values)
+        {
+            routes.UnionWith(RouteNames((ListenerConfig)entry.Config));
+        }
+
+        foreach (var listener in _static.Listeners)
+        {
+            routes.UnionWith(RouteNames(listener));
+        }
+
+        var endpoints = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in _resources[XdsTypeUrls.Cluster].Values)
+        {
+            if (EdsName((ClusterConfig)entry.Config) is { } name)
+            {
+                endpoints.Add(name);
+            }
+        }
+
+        Prune(_resources[XdsTypeUrls.RouteConfiguration], routes);
+        Prune(_resources[XdsTypeUrls.ClusterLoadAssignment], endpoints);
+        if (!routes.SetEquals(_subscribedRoutes))
+        {
+            _subscribedRoutes = routes;
+            SubscriptionSink?.Invoke(XdsTypeUrls.RouteConfiguration, routes.Order(StringComparer.Ordinal).ToArray());
+        }
+
+        if (!endpoints.SetEquals(_subscribedEndpoints))
+        {
+            _subscribedEndpoints = endpoints;
+            SubscriptionSink?.Invoke(XdsTypeUrls.ClusterLoadAssignment, endpoints.Order(StringComparer.Ordinal).ToArray());
+        }
+
+        static void Prune(Dictionary<string, XdsResourceEntry> table, HashSet<string> wanted)
+        {
+            foreach (var name in table.Keys.Where(n => !wanted.Contains(n)).ToArray())
+            {
+                table.Remove(name);
+            }
+        }
+    }
+
+    /// <summary>Route table names an HCM in the listener asks RDS for.</summary>
+    internal static IEnumerable<string> RouteNames(ListenerConfig listener)
+    {
+        var chains = listener.DefaultFilterChain is null ? listener.FilterChains : listener.FilterChains.Add(listener.DefaultFilterChain);
+        foreach (var chain in chains)
+        {
+            foreach (var filter in chain.Filters)
+            {
+                if (filter is HttpConnectionManagerConfig { RdsRouteConfigName: { } name })
+                {
+                    yield return name;
+                }
+            }
+        }
+    }
+
+    /// <summary>The ClusterLoadAssignment an EDS cluster waits for; null for other types.</summary>
+    internal static string? EdsName(ClusterConfig cluster) =>
+        cluster.DiscoveryType == ClusterDiscoveryType.Eds ? cluster.EdsServiceName ?? cluster.Name : null;
+
+    // Decides what is active, applies it, and schedules the next warming deadline. Caller holds the lock.
+    private async Task<string?> RebuildAndApplyAsync(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        DateTimeOffset? nextDeadline = null;
+        var endpointSets = _resources[XdsTypeUrls.ClusterLoadAssignment];
+        var routeTables = _resources[XdsTypeUrls.RouteConfiguration];
+
+        var clusters = new Dictionary<string, ClusterConfig>(StringComparer.Ordinal);
+        var warmingClusters = 0;
+        foreach (var (name, entry) in _resources[XdsTypeUrls.Cluster].ToArray())
+        {
+            var config = (ClusterConfig)entry.Config;
+            var edsName = EdsName(config);
+            EndpointSetConfig? endpoints = null;
+            var warm = edsName is null || endpointSets.TryGetValue(edsName, out var set) && (endpoints = (EndpointSetConfig)set.Config) is not null;
+            if (!warm)
+            {
+                warm = CheckDeadline(_resources[XdsTypeUrls.Cluster], entry, _options.EndpointWarmingTimeout, now, ref nextDeadline);
+            }
+
+            if (warm)
+            {
+                clusters[name] = Merge(config, endpoints);
+            }
+            else
+            {
+                warmingClusters++;
+                if (_activeClusters.TryGetValue(name, out var previous))
+                {
+                    clusters[name] = previous;
+                }
+            }
+        }
+
+        var listeners = new Dictionary<string, ListenerConfig>(StringComparer.Ordinal);
+        var warmingListeners = 0;
+        foreach (var (name, entry) in _resources[XdsTypeUrls.Listener].ToArray())
+        {
+            var config = (ListenerConfig)entry.Config;
+            var warm = RouteNames(config).All(routeTables.ContainsKey)
+                || CheckDeadline(_resources[XdsTypeUrls.Listener], entry, _options.RouteWarmingTimeout, now, ref nextDeadline);
+            if (warm)
+            {
+                listeners[name] = config;
+            }
+            else
+            {
+                warmingListeners++;
+                if (_activeListeners.TryGetValue(name, out var previous))
+                {
+                    listeners[name] = previous;
+                }
+            }
+        }
+
+        foreach (var name in _merged.Keys.Where(n => !_resources[XdsTypeUrls.Cluster].ContainsKey(n)).ToArray())
+        {
+            _merged.Remove(name);
+        }
+
+        var snapshot = _static with
+        {
+            Listeners = [.. _static.Listeners, .. listeners.Values.OrderBy(l => l.Name, StringComparer.Ordinal)],
+            Clusters = [.. _static.Clusters, .. clusters.Values.OrderBy(c => c.Name, StringComparer.Ordinal)],
+            Routes = [.. routeTables.Values.Select(e => (RouteTableConfig)e.Config).OrderBy(r => r.Name, StringComparer.Ordinal)],
+        };
+
+        string? error;
+        try
+        {
+            error = await _apply(snapshot, ct).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The runtime's refusal becomes a NACK message; the store and the stream go on.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            error = ex.Message;
+        }
+
+        if (error is null)
+        {
+            Current = snapshot;
+            _activeClusters = clusters;
+            _activeListeners = listeners;
+            _stats.ClustersWarming.Set(warmingClusters);
+            _stats.ListenersWarming.Set(warmingListeners);
+        }
+
+        ScheduleWarmingTimer(nextDeadline);
+        return error;
+    }
+
+    // True when the entry's warming deadline has passed (it then serves without what it waits for).
+    private static bool CheckDeadline(
+        Dictionary<string, XdsResourceEntry> table, XdsResourceEntry entry, TimeSpan timeout, DateTimeOffset now, ref DateTimeOffset? next)
+    {
+        if (entry.WarmingTimedOut)
+        {
+            return true;
+        }
+
+        if (timeout <= TimeSpan.Zero)
+        {
+            return false; // 0 = wait forever (Istio's setting).
+        }
+
+        var deadline = entry.WarmingDeadline ?? entry.LastUpdated + timeout;
+        if (deadline <= now)
+        {
+            table[entry.Name] = entry with { WarmingDeadline = deadline, WarmingTimedOut = true };
+            return true;
+        }
+
+        if (entry.WarmingDeadline is null)
+        {
+            table[entry.Name] = entry with { WarmingDeadline = deadline };
+        }
+
+        next = next is null || deadline < next ? deadline : next;
+        return false;
+    }
+
+    private ClusterConfig Merge(ClusterConfig cluster, EndpointSetConfig? endpoints)
+    {
+        if (endpoints is null && cluster.DiscoveryType != ClusterDiscoveryType.Eds)
+        {
+            return cluster;
+        }
+
+        if (_merged.TryGetValue(cluster.Name, out var cached) && ReferenceEquals(cached.Cluster, cluster) && ReferenceEquals(cached.Endpoints, endpoints))
+        {
+            return cached.Merged;
+        }
+
+        var merged = cluster with { Endpoints = endpoints?.Endpoints ?? [] };
+        _merged[cluster.Name] = (cluster, endpoints, merged);
+        return merged;
+    }
+
+    private void ScheduleWarmingTimer(DateTimeOffset? deadline)
+    {
+        if (deadline == _warmingTimerDue || Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        _warmingTimer?.Dispose();
+        _warmingTimer = null;
+        _warmingTimerDue = deadline;
+        if (deadline is { } due)
+        {
+            var delay = due - _time.GetUtcNow();
+            _warmingTimer = _time.CreateTimer(_ => _ = OnWarmingDeadlineAsync(), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task OnWarmingDeadlineAsync()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        await _lock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _warmingTimerDue = null;
+            _logger.Information("xDS warming deadline passed: serving what has not received its routes or endpoints yet");
+            var error = await RebuildAndApplyAsync(CancellationToken.None).ConfigureAwait(false);
+            if (error is not null)
+            {
+                _logger.Warning("xDS warming: applying the config failed: {Error}", error);
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private XdsResourceStatus StatusOf(string typeUrl, XdsResourceEntry entry) => typeUrl switch
+    {
+        XdsTypeUrls.Listener => _activeListeners.TryGetValue(entry.Name, out var l) && ReferenceEquals(l, entry.Config)
+            ? XdsResourceStatus.Active : XdsResourceStatus.Warming,
+        XdsTypeUrls.Cluster => _activeClusters.TryGetValue(entry.Name, out var c)
+            && (ReferenceEquals(c, entry.Config) || _merged.TryGetValue(entry.Name, out var m) && ReferenceEquals(m.Cluster, entry.Config) && ReferenceEquals(m.Merged, c))
+            ? XdsResourceStatus.Active : XdsResourceStatus.Warming,
+        _ => XdsResourceStatus.Active,
+    };
+
+    private string Truncate(List<string> errors)
+    {
+        var builder = new StringBuilder();
+        for (var i = 0; i < errors.Count; i++)
+        {
+            var next = (i == 0 ? string.Empty : "; ") + errors[i];
+            if (builder.Length + next.Length > _options.MaxNackMessageLength)
+            {
+                builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"; ... and {errors.Count - i} more");
+                break;
+            }
+
+            builder.Append(next);
+        }
+
+        return builder.ToString();
+    }
+}
