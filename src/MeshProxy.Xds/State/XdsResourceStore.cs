@@ -331,7 +331,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
 
             if (owners.TryGetValue(config.Address, out var owner) && owner != entry.Name)
             {
-                errors.Add($"Listener '{entry.Name}': address: {config.Address} is already used by listener '{owner}'");
+                errors.Add($"LDS '{entry.Name}': address: {config.Address} is already used by listener '{owner}'");
                 rejected.Add(entry.Name);
                 Restore(table, before, entry.Name);
                 continue;

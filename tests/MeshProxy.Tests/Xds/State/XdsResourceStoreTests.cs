@@ -1,0 +1,179 @@
+using System.Net;
+using MeshProxy.Core.Config;
+using MeshProxy.Core.Stats;
+using MeshProxy.Tests.Support;
+using MeshProxy.Xds.Client;
+using MeshProxy.Xds.State;
+using Microsoft.Extensions.Time.Testing;
+using Serilog.Core;
+
+namespace MeshProxy.Tests.Xds.State;
+
+public sealed class XdsResourceStoreTests
+{
+    private static readonly IPEndPoint Host1 = new(IPAddress.Loopback, 9001);
+    private static readonly IPEndPoint Host2 = new(IPAddress.Loopback, 9002);
+
+    private readonly List<ProxyConfig> _applied = [];
+    private readonly List<(string Type, string[] Names)> _subscriptions = [];
+    private readonly StatsStore _stats = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
+    private string? _applyError;
+
+    private XdsResourceStore NewStore(ProxyConfig? staticConfig = null, TimeSpan? warming = null)
+    {
+        var store = new XdsResourceStore(
+            staticConfig ?? ProxyConfig.Empty,
+            (config, _) =>
+            {
+                if (_applyError is not null)
+                {
+                    return Task.FromResult<string?>(_applyError);
+                }
+
+                _applied.Add(config);
+                return Task.FromResult<string?>(null);
+            },
+            _stats,
+            Logger.None,
+            new XdsStoreOptions { TimeProvider = _time, EndpointWarmingTimeout = warming ?? TimeSpan.Zero, RouteWarmingTimeout = warming ?? TimeSpan.Zero });
+        store.SubscriptionSink = (type, names) => _subscriptions.Add((type, names.ToArray()));
+        return store;
+    }
+
+    private long Counter(string name) => _stats.GetCounter(name).Value;
+
+    [Fact]
+    public async Task OnStateOfTheWorld_ValidListenersAndClusters_AppliesThemAndCountsSuccess()
+    {
+        var store = NewStore();
+
+        Assert.Null(await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.StaticCluster("backend", Host1), "c1")], default));
+        Assert.Null(await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "l1", [XdsProtos.Resource(XdsProtos.TcpListener("in", 15001, "backend"), "l1")], default));
+
+        var config = _applied[^1];
+        Assert.Equal("backend", Assert.Single(config.Clusters).Name);
+        Assert.Equal("in", Assert.Single(config.Listeners).Name);
+        Assert.Equal(1, Counter("cluster_manager.cds.update_success"));
+        Assert.Equal(1, Counter("listener_manager.lds.update_success"));
+        Assert.Equal(XdsStoreStats.VersionHash("l1"), _stats.GetGauge("listener_manager.lds.version").Value);
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_OneInvalidListener_NacksNamingItAndAppliesTheOthers()
+    {
+        var store = NewStore();
+        var bad = XdsProtos.TcpListener("bad", 15002, "backend");
+        bad.Address.SocketAddress.PortValue = 70000;
+
+        var nack = await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.Listener, "v1", [XdsProtos.Resource(XdsProtos.TcpListener("good", 15001, "backend"), "v1"), XdsProtos.Resource(bad, "v1")], default);
+
+        Assert.Equal("LDS 'bad': address.socket_address.port_value: 70000 is not a valid port (1-65535, or 0 for any)", nack);
+        Assert.Equal("good", Assert.Single(_applied[^1].Listeners).Name);
+        Assert.Equal(1, Counter("listener_manager.lds.update_rejected"));
+        Assert.Equal(0, Counter("listener_manager.lds.update_success"));
+        var dump = store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Listener);
+        Assert.Equal(string.Empty, dump.VersionInfo);
+        Assert.Equal(nack, dump.LastRejection!.Details);
+        Assert.Equal("v1", dump.LastRejection.Version);
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_InvalidUpdateOfKnownListener_KeepsTheLastGoodVersion()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "v1", [XdsProtos.Resource(XdsProtos.TcpListener("in", 15001, "a"), "v1")], default);
+        var good = _applied[^1].Listeners.Single();
+        var bad = XdsProtos.TcpListener("in", 15001, "b");
+        bad.Address.SocketAddress.PortValue = 70000;
+
+        var nack = await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "v2", [XdsProtos.Resource(bad, "v2")], default);
+
+        Assert.NotNull(nack);
+        Assert.Same(good, _applied[^1].Listeners.Single());
+        Assert.Equal("v1", store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Listener).VersionInfo);
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_ListenerMissingFromResponse_IsRemoved()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.Listener, "v1",
+            [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v1"), XdsProtos.Resource(XdsProtos.TcpListener("b", 15002, "x"), "v1")], default);
+
+        Assert.Null(await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "v2", [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v2")], default));
+
+        Assert.Equal(["a"], _applied[^1].Listeners.Select(l => l.Name));
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_SameContentNewVersion_KeepsTheConfigObjects()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "v1", [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v1")], default);
+        var first = _applied[^1].Listeners.Single();
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "v2", [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v2")], default);
+
+        Assert.Same(first, _applied[^1].Listeners.Single());
+        Assert.Equal("v2", store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Listener).Resources.Single().Version);
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_TwoListenersOnOneAddress_RejectsTheNewcomer()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "v1", [XdsProtos.Resource(XdsProtos.TcpListener("first", 15001, "x"), "v1")], default);
+
+        var nack = await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.Listener, "v2",
+            [XdsProtos.Resource(XdsProtos.TcpListener("first", 15001, "x"), "v2"), XdsProtos.Resource(XdsProtos.TcpListener("second", 15001, "x"), "v2")], default);
+
+        Assert.Equal("LDS 'second': address: 127.0.0.1:15001 is already used by listener 'first'", nack);
+        Assert.Equal(["first"], _applied[^1].Listeners.Select(l => l.Name));
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_DynamicClusterNamedLikeStaticOne_IsRejected()
+    {
+        var staticConfig = ProxyConfig.Empty with { Clusters = [new ClusterConfig("xds", ClusterDiscoveryType.Static, TimeSpan.FromSeconds(1), LbPolicy.RoundRobin, [], 0)] };
+        var store = NewStore(staticConfig);
+
+        var nack = await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "v1", [XdsProtos.Resource(XdsProtos.StaticCluster("xds", Host1), "v1")], default);
+
+        Assert.Equal("CDS 'xds': name: 'xds' is a static resource of the bootstrap and cannot be replaced by xDS", nack);
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_RuntimeRefusesSnapshot_NacksAndForgetsTheUpdate()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "v1", [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v1")], default);
+        _applyError = "listener 'b': cannot bind 127.0.0.1:15002: Address already in use";
+
+        var nack = await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.Listener, "v2",
+            [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v2"), XdsProtos.Resource(XdsProtos.TcpListener("b", 15002, "x"), "v2")], default);
+
+        Assert.Equal(_applyError, nack);
+        Assert.Equal(["a"], store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Listener).Resources.Select(r => r.Name));
+    }
+
+    [Fact]
+    public async Task OnDelta_AddsAndRemovesByName()
+    {
+        var store = NewStore();
+        await store.OnDeltaAsync(
+            XdsTypeUrls.Listener, "s1",
+            [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "a1"), XdsProtos.Resource(XdsProtos.TcpListener("b", 15002, "x"), "b1")], [], default);
+
+        Assert.Null(await store.OnDeltaAsync(XdsTypeUrls.Listener, "s2", [XdsProtos.Resource(XdsProtos.TcpListener("c", 15003, "x"), "c1")], ["a"], default));
+
+        Assert.Equal(["b", "c"], _applied[^1].Listeners.Select(l => l.Name));
+        Assert.Equal(
+            [("b", "b1"), ("c", "c1")],
+            store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Listener).Resources.Select(r => (r.Name, r.Version)));
+    }
+}
