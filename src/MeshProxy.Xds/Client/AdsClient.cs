@@ -161,7 +161,9 @@ public sealed partial class AdsClient : IAsyncDisposable
                 await DispatchAsync(ev, ct).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+#pragma warning disable CA1031 // Once disposing, whatever the cancelled call throws (RpcException Cancelled included) is the expected end.
+        catch (Exception) when (ct.IsCancellationRequested)
+#pragma warning restore CA1031
         {
             // Disposed.
         }
