@@ -94,6 +94,31 @@ public sealed class AdsClientStateOfTheWorldTests
     }
 
     [Fact]
+    public async Task Response_HandlerThrows_NacksWithExceptionMessageAndKeepsStream()
+    {
+        await using var h = await AdsHarness.StartAsync(XdsApiType.StateOfTheWorld);
+        h.Handler.OnCall = _ => throw new InvalidOperationException("store exploded");
+        var cp = h.ControlPlane;
+        await cp.NextSotwRequestAsync();
+
+        await cp.SendAsync(SotwResponse(XdsTypeUrls.Cluster, "c1", "n1", EdsCluster("a")));
+
+        var nack = await cp.NextRequestAsync();
+        Assert.Equal(1, nack.StreamId);
+        Assert.Equal("", nack.Sotw!.VersionInfo);
+        Assert.Equal("CDS handler failed: InvalidOperationException: store exploded", nack.Sotw.ErrorDetail.Message);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_Throws()
+    {
+        var options = AdsHarness.DefaultOptions(XdsServerTarget.Parse("127.0.0.1:1"), XdsApiType.StateOfTheWorld);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AdsClient(options with { BackoffBase = TimeSpan.Zero }, new RecordingXdsHandler(), Serilog.Core.Logger.None));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AdsClient(options with { MaxReceiveMessageBytes = 0 }, new RecordingXdsHandler(), Serilog.Core.Logger.None));
+    }
+
+    [Fact]
     public async Task Response_ResourceOfWrongType_NacksNamingResourceWithoutCallingHandler()
     {
         await using var h = await AdsHarness.StartAsync(XdsApiType.StateOfTheWorld);
