@@ -152,6 +152,19 @@ public sealed class AdsClientStateOfTheWorldTests
     }
 
     [Fact]
+    public async Task Response_FirstClustersRejectedByProtocol_InitialFetchStillMovesToListeners()
+    {
+        await using var h = await AdsHarness.StartAsync(XdsApiType.StateOfTheWorld);
+        var cp = h.ControlPlane;
+        await cp.NextSotwRequestAsync();
+
+        await cp.SendAsync(SotwResponse(XdsTypeUrls.Cluster, "c1", "n1", EdsCluster("a"), EdsCluster("a")));
+
+        AssertRequest(await cp.NextSotwRequestAsync(), XdsTypeUrls.Cluster, "", "n1", [], node: false, errorDetail: true);
+        AssertRequest(await cp.NextSotwRequestAsync(), XdsTypeUrls.Listener, "", "", [], node: false);
+    }
+
+    [Fact]
     public async Task Response_UndecodableResource_NacksWithoutCallingHandler()
     {
         await using var h = await AdsHarness.StartAsync(XdsApiType.StateOfTheWorld);
