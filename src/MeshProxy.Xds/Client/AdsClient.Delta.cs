@@ -76,6 +76,9 @@ public sealed partial class AdsClient
 
         if (!XdsResourceDecoder.TryDecodeDelta(response, out var added, out var error))
         {
+            // A rejected response still answers the initial fetch, as in Envoy: with timeout 0 a bad first CDS must
+            // not hold LDS back forever.
+            OnAnswered(type.TypeUrl, []);
             await NackDeltaAsync(stream, type, response, error).ConfigureAwait(false);
             return;
         }

@@ -45,6 +45,9 @@ public sealed partial class AdsClient
 
         if (!XdsResourceDecoder.TryDecodeStateOfTheWorld(response, out var resources, out var error))
         {
+            // A rejected response still answers the initial fetch, as in Envoy: with timeout 0 a bad first CDS must
+            // not hold LDS back forever.
+            OnAnswered(type.TypeUrl, []);
             await NackStateOfTheWorldAsync(stream, type, response, error).ConfigureAwait(false);
             return;
         }

@@ -46,6 +46,10 @@ public sealed partial class AdsClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxReceiveMessageBytes, 1024, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.BackoffBase, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BackoffMax, options.BackoffBase, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.InitialFetchTimeout, TimeSpan.Zero, nameof(options));
         _options = options;
         _handler = handler;
         _log = logger.ForContext<AdsClient>().ForContext("XdsServer", options.Target.ToString());
@@ -54,7 +58,10 @@ public sealed partial class AdsClient : IAsyncDisposable
         _backoff = new ExponentialBackoff(options.BackoffBase, options.BackoffMax, options.Random);
     }
 
-    /// <summary>Completes when CDS, the EDS it triggered, LDS and the RDS it triggered have each answered once (or timed out).</summary>
+    /// <summary>
+    /// Completes when CDS, the EDS it triggered, LDS and the RDS it triggered have each answered once (ACK or NACK) or
+    /// their <see cref="XdsClientOptions.InitialFetchTimeout"/> passed. Cancelled if the client is disposed first.
+    /// </summary>
     public Task InitialFetchCompleted => _initialFetch.Completion.Task;
 
     public AdsClientStatus Status
@@ -161,7 +168,9 @@ public sealed partial class AdsClient : IAsyncDisposable
                 await DispatchAsync(ev, ct).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+#pragma warning disable CA1031 // Once disposing, whatever the cancelled call throws (RpcException Cancelled included) is the expected end.
+        catch (Exception) when (ct.IsCancellationRequested)
+#pragma warning restore CA1031
         {
             // Disposed.
         }
@@ -237,9 +246,12 @@ public sealed partial class AdsClient : IAsyncDisposable
         var id = ++_streamCount;
         var stream = AdsStream.Open(id, _client!, _options.ApiType, _stopping.Token);
         _stream = stream;
-        foreach (var type in _types.Values)
+        lock (_gate)
         {
-            type.ResetForStream();
+            foreach (var type in _orderedTypes)
+            {
+                type.ResetForStream();
+            }
         }
 
         _log.Debug("xDS: opening ADS stream {StreamId}", id);

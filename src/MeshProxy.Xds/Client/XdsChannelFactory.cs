@@ -79,7 +79,7 @@ internal static class XdsChannelFactory
                 throw new InvalidOperationException($"xDS CA file '{target.CaCertificatePath}' holds no certificate");
             }
 
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) => ValidateAgainst(roots, certificate, errors);
+            ssl.RemoteCertificateValidationCallback = (_, certificate, presented, errors) => ValidateAgainst(roots, certificate, presented, errors);
         }
 
         if (target.ClientCertificatePath is not null)
@@ -94,7 +94,7 @@ internal static class XdsChannelFactory
     /// <summary>
     /// Trust exactly the configured CA: chain to it alone (not the system roots), and still require the name to match.
     /// </summary>
-    internal static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
+    internal static bool ValidateAgainst(X509Certificate2Collection roots, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
     {
         if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
         {
@@ -105,6 +105,15 @@ internal static class XdsChannelFactory
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presented is not null)
+        {
+            // Intermediates the server sent in the handshake; only the configured roots are trusted.
+            foreach (var element in presented.ChainElements.Skip(1))
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
         using var leaf = new X509Certificate2(certificate);
         return chain.Build(leaf);
     }

@@ -101,6 +101,12 @@ public sealed record XdsServerTarget(XdsTransportKind Kind, string Host, int Por
             hostPort = target[(schemeEnd + 3)..].TrimEnd('/');
         }
 
+        if (hostPort.Contains('/', StringComparison.Ordinal))
+        {
+            error = $"xDS server target '{target}': a path is not allowed";
+            return false;
+        }
+
         if (!TrySplitHostPort(hostPort, out var host, out var port, out var reason))
         {
             error = $"xDS server target '{target}': {reason}";
@@ -157,12 +163,6 @@ public sealed record XdsServerTarget(XdsTransportKind Kind, string Host, int Por
         if (host.Length == 0)
         {
             reason = "the host is empty";
-            return false;
-        }
-
-        if (host.Contains('/', StringComparison.Ordinal))
-        {
-            reason = "a path is not allowed";
             return false;
         }
 
