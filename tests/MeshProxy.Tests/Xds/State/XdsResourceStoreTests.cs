@@ -69,7 +69,7 @@ public sealed class XdsResourceStoreTests
         var nack = await store.OnStateOfTheWorldAsync(
             XdsTypeUrls.Listener, "v1", [XdsProtos.Resource(XdsProtos.TcpListener("good", 15001, "backend"), "v1"), XdsProtos.Resource(bad, "v1")], default);
 
-        Assert.Equal("LDS 'bad': address.socket_address.port_value: 70000 is not a valid port (1-65535, or 0 for any)", nack);
+        Assert.Equal("LDS 'bad': address.socket_address.port_value: 70000 is not a valid port (0-65535)", nack);
         Assert.Equal("good", Assert.Single(_applied[^1].Listeners).Name);
         Assert.Equal(1, Counter("listener_manager.lds.update_rejected"));
         Assert.Equal(0, Counter("listener_manager.lds.update_success"));
