@@ -130,7 +130,7 @@ internal static class ProxyHost
 
             logger.Information(
                 "MeshProxy ready in {StartupMs} ms: {ListenerCount} listeners, {ClusterCount} clusters, transport {Transport} with {LoopCount} event loops, managed heap {HeapKiB} KiB",
-                clock.ElapsedMilliseconds, config.Listeners.Length, config.Clusters.Length, transport.Name, transport.Loops.Count, GC.GetGCMemoryInfo().HeapSizeBytes / 1024);
+                clock.ElapsedMilliseconds, runtime.Config.Listeners.Length, runtime.Config.Clusters.Length, transport.Name, transport.Loops.Count, GC.GetGCMemoryInfo().HeapSizeBytes / 1024);
             started?.Invoke(runtime, admin);
 
             try
