@@ -175,6 +175,29 @@ public sealed class FilterChainMatcherTests
         Assert.Equal("inbound-8080", Select(matcher, inspection));
     }
 
+    [Fact]
+    public void Select_ManyChains_AllocatesNothing()
+    {
+        var chains = Enumerable.Range(0, 300)
+            .Select(i => Chain("c" + i, new() { DestinationPort = 8000 + (i % 10), TransportProtocol = i % 2 == 0 ? "tls" : "raw_buffer", ApplicationProtocols = ["http/1.1"] }))
+            .Append(Chain("wild", new() { ServerNames = ["*.example.com"], PrefixRanges = [Cidr("10.0.0.0/8")] }))
+            .ToArray();
+        var matcher = new FilterChainMatcher(chains, null);
+        var inspection = Inspection(destination: "10.0.0.1:8003", alpn: ["h2", "http/1.1"]);
+        var other = Inspection(sni: "www.example.com", transport: "tls");
+        Assert.Equal("c3", Select(matcher, inspection));
+        Assert.Equal("wild", Select(matcher, other));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            matcher.Select(inspection);
+            matcher.Select(other);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static FilterChainMatcher Matcher(params FilterChainRuntime[] chains) => new(chains, null);
 
     private static string? Select(FilterChainMatcher matcher, ConnectionInspection inspection) => matcher.Select(inspection)?.Config.Name;

@@ -56,6 +56,20 @@ public sealed class TlsClientHelloParserTests
         }
     }
 
+    [Fact]
+    public async Task TryParse_KnownAlpnAfterWarmUp_AllocatesOnlyTheServerName()
+    {
+        var hello = new System.Buffers.ReadOnlySequence<byte>(await ClientHellos.CaptureAsync("www.example.com", "h2"));
+        TlsClientHelloParser.TryParse(hello, out _, out _);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        TlsClientHelloParser.TryParse(hello, out var sni, out _);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal("www.example.com", sni);
+        Assert.True(allocated <= 64, $"allocated {allocated} bytes"); // the SNI string: 22 + 2 * 15 bytes
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
