@@ -85,13 +85,11 @@ internal static class ProxyHost
 
         await using var transport = TransportFactory.Create(options.Transport, options.Concurrency);
         await using var runtime = new ProxyRuntime(transport, logger);
-        try
+        // A static listener that cannot be set up is fatal at start (as in Envoy); with xDS it would be NACKed instead.
+        var applied = await runtime.ApplyAsync(config, cancellationToken).ConfigureAwait(false);
+        if (!applied.Succeeded)
         {
-            await runtime.ApplyAsync(config, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
-        {
-            logger.Fatal("Cannot start: {Reason}", ex.Message);
+            logger.Fatal("Cannot start: {Reason}", applied.ToString());
             return 1;
         }
 
