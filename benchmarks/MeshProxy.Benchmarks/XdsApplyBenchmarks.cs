@@ -88,7 +88,7 @@ public class XdsApplyBenchmarks
     }
 
     private static XdsResourceStore NewStore() => new(
-        ProxyConfig.Empty, static (_, _) => Task.FromResult<string?>(null), new StatsStore(), Logger.None, new XdsStoreOptions());
+        ProxyConfig.Empty, static (_, _) => Task.FromResult(MeshProxy.Core.Listeners.ListenerApplyResult.Success), new StatsStore(), Logger.None, new XdsStoreOptions());
 
     private static void Run(XdsResourceStore store, string typeUrl, XdsResource[] resources, string version)
     {

@@ -33,7 +33,7 @@ internal static class ProxyHost
             return await RunAsync(loaded.Config, options, cancellationToken, started, async (runtime, admin) =>
             {
                 controller = await XdsController.StartAsync(
-                    loaded, (config, ct) => ApplyAsync(runtime, config, ct), runtime.Stats, options.Logger, cancellationToken).ConfigureAwait(false);
+                    loaded, runtime.ApplyAsync, runtime.Stats, options.Logger, cancellationToken).ConfigureAwait(false);
                 if (admin is not null)
                 {
                     admin.Ready = false;
@@ -49,20 +49,6 @@ internal static class ProxyHost
             {
                 await controller.DisposeAsync().ConfigureAwait(false);
             }
-        }
-    }
-
-    // The store turns a refused snapshot into a NACK message.
-    private static async Task<string?> ApplyAsync(ProxyRuntime runtime, ProxyConfig config, CancellationToken ct)
-    {
-        try
-        {
-            await runtime.ApplyAsync(config, ct).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException or NotSupportedException or ArgumentException)
-        {
-            return ex.Message;
         }
     }
 
@@ -84,7 +70,8 @@ internal static class ProxyHost
         var clock = Stopwatch.StartNew();
 
         await using var transport = TransportFactory.Create(options.Transport, options.Concurrency);
-        await using var runtime = new ProxyRuntime(transport, logger);
+        await using var runtime = new ProxyRuntime(
+            transport, logger, null, new ProxyRuntimeOptions { DrainTime = options.DrainTime ?? ProxyRuntimeOptions.DefaultDrainTime });
         // A static listener that cannot be set up is fatal at start (as in Envoy); with xDS it would be NACKed instead.
         var applied = await runtime.ApplyAsync(config, cancellationToken).ConfigureAwait(false);
         if (!applied.Succeeded)
