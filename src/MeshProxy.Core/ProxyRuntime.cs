@@ -29,14 +29,15 @@ public sealed class ProxyRuntime : IAsyncDisposable
     {
     }
 
-    internal ProxyRuntime(ITransport transport, Serilog.ILogger logger, TimeProvider? timeProvider, TimeSpan heartbeatInterval)
+    internal ProxyRuntime(
+        ITransport transport, Serilog.ILogger logger, TimeProvider? timeProvider, TimeSpan heartbeatInterval, IDnsResolver? dnsResolver = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(logger);
         _transport = transport;
         _logger = logger.ForContext<ProxyRuntime>();
         _heartbeat = new Heartbeat(timeProvider ?? TimeProvider.System, heartbeatInterval, _logger);
-        _clusters = new ClusterManager(Stats, _logger);
+        _clusters = new ClusterManager(Stats, _logger, dnsResolver, _heartbeat.TimeProvider);
         _listeners = new ListenerManager(transport, Stats, _logger);
     }
 
@@ -49,6 +50,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
     public IReadOnlyList<ActiveListenerInfo> Listeners => _listeners.Listeners;
 
     internal Heartbeat Heartbeat => _heartbeat;
+
+    internal ClusterManager Clusters => _clusters;
 
     /// <summary>Downstream connections open now (test and admin visibility).</summary>
     internal int ConnectionCount => _listeners.ConnectionCount;
@@ -72,7 +75,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
                 snapshots.Add(BuildSnapshot(listener, config.Runtime));
             }
 
-            _clusters.Apply(config.Clusters);
+            await _clusters.ApplyAsync(config.Clusters, cancellationToken).ConfigureAwait(false);
             await _listeners.ApplyAsync(snapshots).ConfigureAwait(false);
             _config = config;
         }
@@ -94,6 +97,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
         try
         {
             await _listeners.DisposeAsync().ConfigureAwait(false);
+            _clusters.Dispose();
             _heartbeat.Dispose();
         }
         finally
