@@ -1,4 +1,8 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using MeshProxy.Core.Config;
+using MeshProxy.Core.Config.Http;
 using MeshProxy.Core.Listeners;
 using MeshProxy.Core.Network;
 using MeshProxy.Core.Network.TcpProxy;
@@ -22,6 +26,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
     private readonly ListenerManager _listeners;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private volatile ProxyConfig _config = ProxyConfig.Empty;
+    private volatile FrozenDictionary<string, RouteTableConfig> _routeTables = FrozenDictionary<string, RouteTableConfig>.Empty;
     private int _disposed;
 
     public ProxyRuntime(ITransport transport, Serilog.ILogger logger, TimeProvider? timeProvider = null)
@@ -75,7 +80,9 @@ public sealed class ProxyRuntime : IAsyncDisposable
                 snapshots.Add(BuildSnapshot(listener, config.Runtime));
             }
 
+            var routeTables = BuildRouteTables(config.Routes);
             await _clusters.ApplyAsync(config.Clusters, cancellationToken).ConfigureAwait(false);
+            _routeTables = routeTables;
             await _listeners.ApplyAsync(snapshots).ConfigureAwait(false);
             _config = config;
         }
@@ -105,6 +112,34 @@ public sealed class ProxyRuntime : IAsyncDisposable
             _applyLock.Release();
             _applyLock.Dispose();
         }
+    }
+
+    /// <summary>The route table named <paramref name="name"/> (RDS) in the live config, for HTTP connection managers.</summary>
+    internal bool TryGetRouteTable(string name, [NotNullWhen(true)] out RouteTableConfig? routeTable) =>
+        _routeTables.TryGetValue(name, out routeTable);
+
+    /// <summary>
+    /// The name -> route table map for <paramref name="routes"/>, swapped in whole by the apply. Entries are the config
+    /// objects themselves, so unchanged tables (the xDS store keeps their objects) are reused as they are; only the
+    /// map is new. Duplicate names throw before anything changes.
+    /// </summary>
+    private static FrozenDictionary<string, RouteTableConfig> BuildRouteTables(ImmutableArray<RouteTableConfig> routes)
+    {
+        if (routes.IsDefaultOrEmpty)
+        {
+            return FrozenDictionary<string, RouteTableConfig>.Empty;
+        }
+
+        var map = new Dictionary<string, RouteTableConfig>(routes.Length, StringComparer.Ordinal);
+        foreach (var route in routes)
+        {
+            if (!map.TryAdd(route.Name, route))
+            {
+                throw new ArgumentException($"duplicate route configuration name '{route.Name}'", nameof(routes));
+            }
+        }
+
+        return map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     private ListenerSnapshot BuildSnapshot(ListenerConfig listener, RuntimeConfig runtime)
