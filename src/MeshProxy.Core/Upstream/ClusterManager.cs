@@ -24,6 +24,11 @@ internal sealed class ClusterManager : IDisposable
     private readonly UpstreamServices _services;
     private readonly ILogger _logger;
     private volatile FrozenDictionary<string, ClusterSlot> _slots = FrozenDictionary<string, ClusterSlot>.Empty;
+
+    // The last applied list and the slot of each of its entries: the xDS store hands back the same objects in the same
+    // order for unchanged clusters, so most entries are matched by one reference compare instead of a name lookup.
+    private ImmutableArray<ClusterConfig> _lastConfigs = [];
+    private ClusterSlot[] _lastSlots = [];
     private int _generation;
     private bool _disposed;
 
@@ -51,12 +56,19 @@ internal sealed class ClusterManager : IDisposable
         var current = _slots;
         var generation = ++_generation;
         var kept = 0;
+        clusters = clusters.IsDefault ? [] : clusters;
+        var lastConfigs = _lastConfigs;
+        var lastSlots = _lastSlots;
+        var slots = new ClusterSlot?[clusters.Length];
         List<(ClusterSlot Slot, ClusterConfig Config)>? changedConfigs = null;
         Dictionary<string, ClusterConfig>? addedConfigs = null;
-        foreach (var config in clusters.IsDefault ? [] : clusters)
+        for (var i = 0; i < clusters.Length; i++)
         {
-            if (current.TryGetValue(config.Name, out var slot))
+            var config = clusters[i];
+            var slot = i < lastConfigs.Length && ReferenceEquals(lastConfigs[i], config) ? lastSlots[i] : null;
+            if (slot is not null || current.TryGetValue(config.Name, out slot))
             {
+                slots[i] = slot;
                 if (slot.Generation == generation)
                 {
                     throw Duplicate(config.Name, nameof(clusters));
@@ -107,7 +119,14 @@ internal sealed class ClusterManager : IDisposable
             }
 
             _slots = table.ToFrozenDictionary(StringComparer.Ordinal);
+            for (var i = 0; i < slots.Length; i++)
+            {
+                slots[i] ??= table[clusters[i].Name];
+            }
         }
+
+        _lastConfigs = clusters;
+        _lastSlots = slots!;
 
         Retire(replacements, added, retired, removed);
     }
