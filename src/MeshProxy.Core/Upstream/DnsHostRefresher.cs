@@ -53,9 +53,9 @@ internal sealed class DnsHostRefresher : IDisposable
             return;
         }
 
-        // The loop sees the cancellation at its next delay or resolution and ends; nothing waits for it.
+        // The loop sees the cancellation at its next delay or resolution and ends; nothing waits for it. The source is
+        // only cancelled, not disposed: the loop may still read its token, and it owns no timer or wait handle.
         _stop.Cancel();
-        _stop.Dispose();
     }
 
     /// <summary>One refresh of every target (refreshes never overlap: the loop starts the next after this one).</summary>
@@ -119,10 +119,6 @@ internal sealed class DnsHostRefresher : IDisposable
         catch (OperationCanceledException)
         {
             // Disposed: the cluster was removed or replaced.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed between a check and the token's use.
         }
     }
 

@@ -9,8 +9,9 @@ using Serilog.Events;
 namespace MeshProxy.Core.Network.TcpProxy;
 
 /// <summary>
-/// One proxied connection: pick a host, connect with the cluster's timeout on the downstream's loop, then copy pipe to
-/// pipe both ways. A FIN is passed on as a FIN (half-close works both ways), a reset as a reset; the session ends when
+/// One proxied connection: take a slot of the cluster's connection circuit breaker, pick a host (the original
+/// destination for ORIGINAL_DST), connect with the cluster's timeout on the downstream's loop (refused at once when the
+/// cluster requires TLS), then copy pipe to pipe both ways. A FIN is passed on as a FIN (half-close works both ways), a reset as a reset; the session ends when
 /// both directions are done. Per read: one copy into the other pipe, a plain store of the activity time, counter adds.
 /// </summary>
 internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
