@@ -128,7 +128,7 @@ internal sealed class ClusterManager : IDisposable
         _lastConfigs = clusters;
         _lastSlots = slots!;
 
-        Retire(replacements, added, retired, removed);
+        ActivateAndRetire(replacements, added, retired, removed);
     }
 
     public bool TryGet(string name, [NotNullWhen(true)] out Cluster? cluster)
@@ -232,7 +232,7 @@ internal sealed class ClusterManager : IDisposable
         }
     }
 
-    private void Retire(
+    private void ActivateAndRetire(
         List<(ClusterSlot Slot, Cluster Cluster)> replacements, List<Cluster> added, List<Cluster>? retired, List<Cluster>? removed)
     {
         foreach (var (_, cluster) in replacements)
