@@ -39,6 +39,7 @@ public static class EnvoyTypes
         global::Envoy.Extensions.AccessLoggers.Grpc.V3.AlsReflection.Descriptor,
         global::Envoy.Extensions.TransportSockets.Tls.V3.TlsReflection.Descriptor,
         global::Envoy.Extensions.TransportSockets.Tls.V3.SecretReflection.Descriptor,
+        global::Envoy.Extensions.TransportSockets.RawBuffer.V3.RawBufferReflection.Descriptor,
         global::Envoy.Extensions.Upstreams.Http.V3.HttpProtocolOptionsReflection.Descriptor,
         global::Udpa.Type.V1.TypedStructReflection.Descriptor,
         global::Xds.Type.V3.TypedStructReflection.Descriptor);
