@@ -199,7 +199,7 @@ public static class ClusterConverter
                 // peers accept plaintext; STRICT ones refuse it, which shows as connection failures, not as leaked data.
                 context.Warning(
                     matchesPath,
-                    $"TLS origination is not supported yet; the plaintext match '{plaintext?.Name ?? "transport_socket"}' is used for every endpoint");
+                    $"TLS origination is not supported yet; the plaintext {(plaintext is null ? "cluster transport socket" : $"match '{plaintext.Name}'")} is used for every endpoint");
                 return false;
             }
 
