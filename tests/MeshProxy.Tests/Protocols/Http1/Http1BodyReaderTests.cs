@@ -86,6 +86,14 @@ public sealed class Http1BodyReaderTests
     public void Read_BadChunkSize_Rejected(string line) =>
         Assert.Equal(Http1Error.InvalidChunkSize, Http1Harness.Requests(ChunkedPost + line + "a\r\n0\r\n\r\n").ErrorCode);
 
+    [Fact]
+    public void Read_NonHexChunkSize_Rejected() =>
+        Assert.Equal(Http1Error.InvalidChunkSize, Http1Harness.Requests(ChunkedPost + "zz\r\nabc\r\n0\r\n\r\n").ErrorCode);
+
+    [Fact]
+    public void Read_ChunkSizeMissingCrLf_Rejected() =>
+        Assert.Equal(Http1Error.InvalidChunkSize, Http1Harness.Requests(ChunkedPost + "3\rxyz\r\n0\r\n\r\n").ErrorCode);
+
     [Theory]
     [InlineData("8000000000000000")]
     [InlineData("ffffffffffffffffff")]

@@ -180,6 +180,18 @@ public sealed class Http1ResponseParserTests
         Assert.Equal(Http1Error.UnsupportedTransferCoding, Http1Harness.Responses("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n").ErrorCode);
 
     [Fact]
+    public void TryParseResponseHead_TransferEncodingInHttp10_Rejected() =>
+        Assert.Equal(Http1Error.TransferEncodingInHttp10, Http1Harness.Responses("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n").ErrorCode);
+
+    [Fact]
+    public void TryParseResponseHead_NoContentWithChunked_NoBody()
+    {
+        var c = Http1Harness.Responses("HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+
+        Assert.Equal([204, 200], c.Messages.Select(m => m.StatusCode));
+    }
+
+    [Fact]
     public void TryParseResponseHead_ResponseWithoutHost_Accepted() =>
         Assert.Equal(200, Http1Harness.Responses("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").Only.StatusCode);
 

@@ -49,6 +49,18 @@ public sealed class Http1StrictnessTests
         Reject($"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: {value}\r\n\r\n", Http1Error.InvalidContentLength);
 
     [Fact]
+    public void TryParseRequestHead_SignedContentLength_Rejected() =>
+        Reject("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n", Http1Error.InvalidContentLength);
+
+    [Fact]
+    public void TryParseRequestHead_NonDigitContentLength_Rejected() =>
+        Reject("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1e3\r\n\r\n", Http1Error.InvalidContentLength);
+
+    [Fact]
+    public void TryParseRequestHead_OverflowingContentLength_Rejected() =>
+        Reject("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 18446744073709551621\r\n\r\n", Http1Error.InvalidContentLength);
+
+    [Fact]
     public void TryParseRequestHead_LargestContentLength_Accepted()
     {
         var m = Http1Harness.Requests("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 9223372036854775807\r\n\r\n").Only;
