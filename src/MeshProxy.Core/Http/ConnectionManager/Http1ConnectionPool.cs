@@ -26,6 +26,7 @@ internal sealed class Http1ConnectionPool
     private readonly Heartbeat _heartbeat;
     private readonly ILogger _logger;
     private bool _disposed;
+    private int _connections;
 
     public Http1ConnectionPool(UpstreamHost host, IEventLoop loop, ITransport transport, Heartbeat heartbeat, ILogger logger)
     {
@@ -69,22 +70,33 @@ internal sealed class Http1ConnectionPool
                     return (idle, Http1PoolFailure.None);
                 }
 
-                if (cluster.Connections.TryAcquire())
+                var slot = cluster.Connections.TryAcquire();
+                if (!slot)
+                {
+                    cluster.Stats.UpstreamCxOverflow.Increment();
+                }
+
+                // Envoy: when other pools hold the cluster's connections and this one has none, connect anyway, or
+                // requests queued here would wait for a release that can only happen on another loop.
+                if (slot || Volatile.Read(ref _connections) == 0)
                 {
                     if (!pendingHeld && !state.TryAcquirePending(limits))
                     {
                         // Envoy counts a request waiting for its connection as pending too.
-                        cluster.Connections.Release();
+                        if (slot)
+                        {
+                            cluster.Connections.Release();
+                        }
+
                         state.UpstreamRqPendingOverflow.Increment();
                         return (null, Http1PoolFailure.Overflow);
                     }
 
                     pendingHeld = true;
                     state.UpstreamRqPendingTotal.Increment();
-                    return await ConnectAsync(cluster).ConfigureAwait(false);
+                    return await ConnectAsync(cluster, slot).ConfigureAwait(false);
                 }
 
-                cluster.Stats.UpstreamCxOverflow.Increment();
                 if (!pendingHeld)
                 {
                     if (!state.TryAcquirePending(limits))
@@ -202,8 +214,9 @@ internal sealed class Http1ConnectionPool
         }
     }
 
-    private async ValueTask<(Http1UpstreamConnection?, Http1PoolFailure)> ConnectAsync(Cluster cluster)
+    private async ValueTask<(Http1UpstreamConnection?, Http1PoolFailure)> ConnectAsync(Cluster cluster, bool holdsSlot)
     {
+        Interlocked.Increment(ref _connections);
         var stats = cluster.Stats;
         stats.UpstreamCxTotal.Increment();
         if (cluster.RequiresTls)
@@ -217,8 +230,7 @@ internal sealed class Http1ConnectionPool
                     cluster.Name);
             }
 
-            cluster.Connections.Release();
-            WakeOne();
+            ConnectFailed(cluster, holdsSlot);
             return (null, Http1PoolFailure.ConnectFailure);
         }
 
@@ -227,14 +239,13 @@ internal sealed class Http1ConnectionPool
         {
             var connection = await _transport.ConnectAsync(Host.EndPoint, Loop, cluster.ConnectionOptions, timeout.Token).ConfigureAwait(false);
             stats.UpstreamCxActive.Increment();
-            return (new Http1UpstreamConnection(connection, this, cluster), Http1PoolFailure.None);
+            return (new Http1UpstreamConnection(connection, this, cluster) { HoldsBreakerSlot = holdsSlot }, Http1PoolFailure.None);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             stats.UpstreamCxConnectTimeout.Increment();
             stats.UpstreamCxConnectFail.Increment();
-            cluster.Connections.Release();
-            WakeOne();
+            ConnectFailed(cluster, holdsSlot);
             return (null, Http1PoolFailure.ConnectTimeout);
         }
 #pragma warning disable CA1031 // Any connect failure (refused, unreachable, ...) has the same outcome: UF.
@@ -242,8 +253,7 @@ internal sealed class Http1ConnectionPool
 #pragma warning restore CA1031
         {
             stats.UpstreamCxConnectFail.Increment();
-            cluster.Connections.Release();
-            WakeOne();
+            ConnectFailed(cluster, holdsSlot);
             if (_logger.IsEnabled(LogEventLevel.Debug))
             {
                 _logger.Debug("Connect to {Upstream} failed: {Error}", Host.EndPoint, e.Message);
@@ -274,10 +284,26 @@ internal sealed class Http1ConnectionPool
             var cluster = connection.Cluster;
             cluster.Stats.UpstreamCxActive.Decrement();
             cluster.Stats.UpstreamCxDestroy.Increment();
-            cluster.Connections.Release();
+            Interlocked.Decrement(ref _connections);
+            if (connection.HoldsBreakerSlot)
+            {
+                cluster.Connections.Release();
+            }
+
             connection.DisposeCodec();
             WakeOne();
         }
+    }
+
+    private void ConnectFailed(Cluster cluster, bool holdsSlot)
+    {
+        Interlocked.Decrement(ref _connections);
+        if (holdsSlot)
+        {
+            cluster.Connections.Release();
+        }
+
+        WakeOne();
     }
 
     /// <summary>A connection slot freed up: let the oldest queued request try to connect.</summary>

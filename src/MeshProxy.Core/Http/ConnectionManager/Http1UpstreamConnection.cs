@@ -33,6 +33,9 @@ internal sealed class Http1UpstreamConnection
 
     public Http1Headers Trailers { get; } = new();
 
+    /// <summary>False for a connection opened over the limit because its pool had none (Envoy does the same).</summary>
+    public bool HoldsBreakerSlot { get; init; } = true;
+
     /// <summary>Requests this connection has carried (1 for a fresh one once lent).</summary>
     public int Requests { get; set; }
 
