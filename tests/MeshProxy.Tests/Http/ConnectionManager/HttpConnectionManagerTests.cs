@@ -3,13 +3,16 @@ using System.Net.Sockets;
 using System.Text;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Config.Http;
-using MeshProxy.Core.Transport.Epoll;
+using MeshProxy.Core.Transport;
 using MeshProxy.Tests.Support;
 
 namespace MeshProxy.Tests.Http.ConnectionManager;
 
-/// <summary>The HTTP/1.1 connection manager end to end over loopback (epoll transport, two loops) with a raw HTTP upstream.</summary>
-public sealed class HttpConnectionManagerTests
+/// <summary>
+/// The HTTP/1.1 connection manager end to end over loopback with a raw HTTP upstream, for any transport: a transport
+/// runs the suite by adding a subclass.
+/// </summary>
+public abstract class HttpConnectionManagerTests
 {
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(5);
 
@@ -35,8 +38,10 @@ public sealed class HttpConnectionManagerTests
         socket.Shutdown(SocketShutdown.Both);
     });
 
-    private static Task<ProxyHarness> StartAsync(ProxyConfig config, int loops = 2) =>
-        ProxyHarness.StartAsync(new EpollTransport(loops), config);
+    protected abstract ITransport CreateTransport(int loops);
+
+    private Task<ProxyHarness> StartAsync(ProxyConfig config, int loops = 2) =>
+        ProxyHarness.StartAsync(CreateTransport(loops), config);
 
     private static async Task<HttpWire> ConnectAsync(ProxyHarness proxy) => new(await SocketTestExtensions.ConnectAsync(proxy.EndPoint));
 
