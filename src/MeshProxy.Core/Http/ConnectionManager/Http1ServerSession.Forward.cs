@@ -31,6 +31,7 @@ internal sealed partial class Http1ServerSession
     private int _retriesDone;
     private bool _retryHeld;
     private bool _connectionReusable;
+    private bool _upgradeForwarded;
     private Config.CircuitBreakerThresholds _limits = Config.CircuitBreakerThresholds.Default;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -311,6 +312,7 @@ internal sealed partial class Http1ServerSession
     {
         var info = _head.Info;
         var websocket = info.IsUpgrade && _head.Headers.TryGetValue(Http1KnownHeader.Upgrade, out var upgrade) && Ascii.EqualsIgnoreCase(upgrade, "websocket"u8);
+        _upgradeForwarded = websocket;
         _scratch.ResetWrittenCount();
         var target = route.TryRewritePath(_view, _scratch)
             ? _scratch.WrittenSpan

@@ -42,7 +42,7 @@ internal sealed partial class Http1ServerSession
         }
 
         headers.Set(Http1KnownHeader.Server, factory.ServerName);
-        var tunnel = head.Info.IsTunnel && (_head.Info.IsUpgrade || _head.Info.IsConnect);
+        var tunnel = head.Info.IsTunnel && (_upgradeForwarded || _head.Info.IsConnect);
         var upstreamFraming = head.Info.Framing;
         var close = _closeAfterResponse || _draining;
         Http1BodyFraming downstreamFraming;
