@@ -52,8 +52,9 @@ internal static class ProxyHost
         }
     }
 
-    // The store turns a refused snapshot into a NACK message.
-    private static async Task<string?> ApplyAsync(ProxyRuntime runtime, ProxyConfig config, CancellationToken ct)
+    /// <summary>What the xDS store calls to make a snapshot live; a refusal becomes the NACK message. Internal so
+    /// the xDS integration tests drive the runtime exactly as the host does.</summary>
+    internal static async Task<string?> ApplyAsync(ProxyRuntime runtime, ProxyConfig config, CancellationToken ct)
     {
         try
         {
