@@ -1,5 +1,7 @@
 using MeshProxy.Core.Config;
+using MeshProxy.Core.Config.Http;
 using MeshProxy.Core.Listeners;
+using MeshProxy.Core.Listeners.Filters;
 using MeshProxy.Core.Network;
 using MeshProxy.Core.Network.TcpProxy;
 using MeshProxy.Core.Stats;
@@ -20,24 +22,26 @@ public sealed class ProxyRuntime : IAsyncDisposable
     private readonly Heartbeat _heartbeat;
     private readonly ClusterManager _clusters;
     private readonly ListenerManager _listeners;
+    private readonly ProxyRuntimeOptions _options;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private volatile ProxyConfig _config = ProxyConfig.Empty;
     private int _disposed;
 
-    public ProxyRuntime(ITransport transport, Serilog.ILogger logger, TimeProvider? timeProvider = null)
-        : this(transport, logger, timeProvider, Heartbeat.DefaultInterval)
+    public ProxyRuntime(ITransport transport, Serilog.ILogger logger, TimeProvider? timeProvider = null, ProxyRuntimeOptions? options = null)
+        : this(transport, logger, timeProvider, Heartbeat.DefaultInterval, options)
     {
     }
 
-    internal ProxyRuntime(ITransport transport, Serilog.ILogger logger, TimeProvider? timeProvider, TimeSpan heartbeatInterval)
+    internal ProxyRuntime(ITransport transport, Serilog.ILogger logger, TimeProvider? timeProvider, TimeSpan heartbeatInterval, ProxyRuntimeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(logger);
         _transport = transport;
+        _options = options ?? ProxyRuntimeOptions.Default;
         _logger = logger.ForContext<ProxyRuntime>();
         _heartbeat = new Heartbeat(timeProvider ?? TimeProvider.System, heartbeatInterval, _logger);
         _clusters = new ClusterManager(Stats, _logger);
-        _listeners = new ListenerManager(transport, Stats, _logger);
+        _listeners = new ListenerManager(transport, Stats, _heartbeat, _options.DrainTime, _logger);
     }
 
     public StatsStore Stats { get; } = new();
@@ -54,27 +58,24 @@ public sealed class ProxyRuntime : IAsyncDisposable
     internal int ConnectionCount => _listeners.ConnectionCount;
 
     /// <summary>
-    /// Makes <paramref name="config"/> the live configuration: swaps the clusters, then adds, removes or rebinds
-    /// listeners. Connections in flight keep the listener config they were accepted with. An unsupported filter or
-    /// a bind failure throws (the message names the listener and address); listeners handled before it stay applied.
+    /// Makes <paramref name="config"/> the live configuration: swaps the clusters, then adds, changes or removes
+    /// listeners (see <see cref="ListenerManager"/>: unchanged config objects are left alone, changed and removed
+    /// listeners drain their connections for <see cref="ProxyRuntimeOptions.DrainTime"/>). A listener that cannot be
+    /// applied (bind failure, unsupported filter) does not stop the others: it is named in the result, keeps its
+    /// previous version, and <see cref="Config"/> shows what actually runs.
     /// </summary>
-    public async Task ApplyAsync(ProxyConfig config, CancellationToken cancellationToken = default)
+    public async Task<ListenerApplyResult> ApplyAsync(ProxyConfig config, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         await _applyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // Build everything first so a bad listener fails before anything changes.
-            var snapshots = new List<ListenerSnapshot>(config.Listeners.Length);
-            foreach (var listener in config.Listeners)
-            {
-                snapshots.Add(BuildSnapshot(listener, config.Runtime));
-            }
-
             _clusters.Apply(config.Clusters);
-            await _listeners.ApplyAsync(snapshots).ConfigureAwait(false);
-            _config = config;
+            var runtime = config.Runtime;
+            var result = await _listeners.ApplyAsync(config.Listeners, listener => BuildSnapshot(listener, runtime)).ConfigureAwait(false);
+            _config = result.Succeeded ? config : config with { Listeners = _listeners.Configs };
+            return result;
         }
         finally
         {
@@ -105,34 +106,54 @@ public sealed class ProxyRuntime : IAsyncDisposable
 
     private ListenerSnapshot BuildSnapshot(ListenerConfig listener, RuntimeConfig runtime)
     {
+        var warning = new ListenerWarning();
         var chains = new List<FilterChainRuntime>(listener.FilterChains.Length);
         for (var i = 0; i < listener.FilterChains.Length; i++)
         {
-            var chain = listener.FilterChains[i];
-            if (chain.Filters.IsDefaultOrEmpty)
-            {
-                throw new NotSupportedException($"listener '{listener.Name}': filter_chains[{i}] has no network filter");
-            }
+            chains.Add(BuildChain(listener, listener.FilterChains[i], $"filter_chains[{i}]", warning));
+        }
 
-            if (chain.Filters.Length > 1)
+        var defaultChain = listener.DefaultFilterChain is { } fallback ? BuildChain(listener, fallback, "default_filter_chain", warning) : null;
+        var listenerFilters = new List<ListenerFilter>(listener.ListenerFilters.Length);
+        foreach (var filter in listener.ListenerFilters)
+        {
+            listenerFilters.Add(filter.Kind switch
             {
-                throw new NotSupportedException(
-                    $"listener '{listener.Name}': filter_chains[{i}]: only a single terminal network filter is supported yet, got {chain.Filters.Length}");
-            }
-
-            chains.Add(new FilterChainRuntime(chain, CreateTerminalFactory(chain.Filters[^1], listener.Name, i)));
+                ListenerFilterKind.OriginalDst => new OriginalDstListenerFilter(filter, _options.OriginalDestinationSource),
+                ListenerFilterKind.TlsInspector => new TlsInspectorListenerFilter(filter, Stats),
+                ListenerFilterKind.HttpInspector => new HttpInspectorListenerFilter(filter, Stats),
+                _ => throw new NotSupportedException($"listener '{listener.Name}': listener filter '{filter.Name}' is not supported"),
+            });
         }
 
         var maxConnections = listener.MaxConnections ?? runtime.GetInt64(RuntimeConfig.ListenerConnectionLimitKey(listener.Name));
-        return new ListenerSnapshot(listener, chains, maxConnections);
+        return new ListenerSnapshot(listener, chains, defaultChain, listenerFilters, maxConnections);
+    }
+
+    private FilterChainRuntime BuildChain(ListenerConfig listener, FilterChainConfig chain, string path, ListenerWarning warning)
+    {
+        if (chain.Filters.IsDefaultOrEmpty)
+        {
+            throw new NotSupportedException($"listener '{listener.Name}': {path} has no network filter");
+        }
+
+        // The converter drops filters skipped by policy, so what arrives here is exactly one terminal filter.
+        if (chain.Filters.Length > 1)
+        {
+            throw new NotSupportedException(
+                $"listener '{listener.Name}': {path}: only a single terminal network filter is supported yet, got {chain.Filters.Length}");
+        }
+
+        return new FilterChainRuntime(chain, CreateTerminalFactory(chain.Filters[^1], listener.Name, path, warning));
     }
 
 #pragma warning disable CA1859 // The connection managers (HTTP, RPC) join this switch; the interface is the point.
-    private INetworkFilterFactory CreateTerminalFactory(NetworkFilterConfig filter, string listenerName, int chainIndex) => filter switch
+    private INetworkFilterFactory CreateTerminalFactory(NetworkFilterConfig filter, string listenerName, string path, ListenerWarning warning) => filter switch
     {
         TcpProxyConfig tcpProxy => new TcpProxyFilterFactory(tcpProxy, _transport, _clusters, Stats, _heartbeat, _logger),
+        HttpConnectionManagerConfig http => new HttpConnectionManagerUnavailableFactory(http, Stats, warning, _logger),
         _ => throw new NotSupportedException(
-            $"listener '{listenerName}': filter_chains[{chainIndex}]: network filter '{filter.Name}' is not supported"),
+            $"listener '{listenerName}': {path}: network filter '{filter.Name}' is not supported"),
     };
 #pragma warning restore CA1859
 }

@@ -44,7 +44,10 @@ internal static class Program
         if (options.Command == CommandKind.Demo)
         {
             // The demo loads its own embedded bootstrap; it replaces ConfigDump once it has one.
-            var demoOptions = new HostOptions(logger, levelSwitch, static () => """{"configs":[]}""", options.Transport, options.Concurrency);
+            var demoOptions = new HostOptions(logger, levelSwitch, static () => """{"configs":[]}""", options.Transport, options.Concurrency)
+            {
+                DrainTime = options.DrainTime,
+            };
             return await RunUntilStoppedAsync(() => DemoCommand.RunAsync(demoOptions, stopping.Token), stopping.Token).ConfigureAwait(false);
         }
 
@@ -75,7 +78,10 @@ internal static class Program
         logger.Information(
             "Loaded {ConfigPath}: {ListenerCount} listeners, {ClusterCount} clusters",
             path, loaded.Config.Listeners.Length, loaded.Config.Clusters.Length);
-        var hostOptions = new HostOptions(logger, levelSwitch, static () => """{"configs":[]}""", options.Transport, options.Concurrency);
+        var hostOptions = new HostOptions(logger, levelSwitch, static () => """{"configs":[]}""", options.Transport, options.Concurrency)
+        {
+            DrainTime = options.DrainTime,
+        };
         return await RunUntilStoppedAsync(() => ProxyHost.RunAsync(loaded, hostOptions, stopping.Token), stopping.Token)
             .ConfigureAwait(false);
     }

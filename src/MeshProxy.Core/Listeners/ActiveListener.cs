@@ -4,28 +4,36 @@ using Serilog;
 
 namespace MeshProxy.Core.Listeners;
 
-/// <summary>A bound listener and its accept loop. The snapshot may be swapped while it runs (same address).</summary>
+/// <summary>
+/// One listener in the table: its current snapshot (swapped in place when the address stays), its stats, and, when
+/// it binds, the socket and accept loop. A listener with <c>bind_to_port: false</c> has no socket and is reached
+/// only through a <c>use_original_dst</c> hand-off.
+/// </summary>
 internal sealed class ActiveListener
 {
-    private readonly IConnectionListener _listener;
+    private readonly IConnectionListener? _listener;
     private readonly ListenerManager _manager;
     private readonly ILogger _logger;
     private volatile ListenerSnapshot _snapshot;
     private Task _acceptLoop = Task.CompletedTask;
     private long _active;
 
-    public ActiveListener(IConnectionListener listener, ListenerSnapshot snapshot, ListenerManager manager, ListenerStats stats, ILogger logger)
+    public ActiveListener(IConnectionListener? listener, IPEndPoint endPoint, ListenerSnapshot snapshot, ListenerManager manager, ILogger logger)
     {
         _listener = listener;
         _snapshot = snapshot;
         _manager = manager;
         _logger = logger;
-        Stats = stats;
+        EndPoint = endPoint;
+        Stats = new ListenerStats(manager.StatsStore, endPoint);
     }
 
     public string Name => _snapshot.Config.Name;
 
-    public IPEndPoint EndPoint => _listener.EndPoint;
+    /// <summary>The bound address (the real port when 0 was configured), or the configured one when not bound.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    public bool IsBound => _listener is not null;
 
     public ListenerSnapshot Snapshot
     {
@@ -35,31 +43,38 @@ internal sealed class ActiveListener
 
     public ListenerStats Stats { get; }
 
-    public void Start() => _acceptLoop = AcceptLoopAsync();
+    public void Start()
+    {
+        if (_listener is not null)
+        {
+            _acceptLoop = AcceptLoopAsync(_listener);
+        }
+    }
 
     /// <summary>Stops accepting; connections already accepted keep running.</summary>
     public async ValueTask StopAsync()
     {
+        if (_listener is null)
+        {
+            return;
+        }
+
         await _listener.UnbindAsync().ConfigureAwait(false);
         await _acceptLoop.ConfigureAwait(false);
         await _listener.DisposeAsync().ConfigureAwait(false);
     }
 
-    public void OnConnectionClosed()
-    {
-        Interlocked.Decrement(ref _active);
-        Stats.DownstreamCxActive.Decrement();
-        Stats.DownstreamCxDestroy.Increment();
-    }
+    /// <summary>A connection this listener accepted has closed (wherever it was served).</summary>
+    public void OnConnectionClosed() => Interlocked.Decrement(ref _active);
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(IConnectionListener listener)
     {
         while (true)
         {
             TransportConnection? connection;
             try
             {
-                connection = await _listener.AcceptAsync().ConfigureAwait(false);
+                connection = await listener.AcceptAsync().ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // An accept error (EMFILE, ...) must not end the listener; log and go on.
             catch (Exception e)
@@ -84,9 +99,28 @@ internal sealed class ActiveListener
             }
 
             Interlocked.Increment(ref _active);
-            Stats.DownstreamCxTotal.Increment();
-            Stats.DownstreamCxActive.Increment();
-            _ = _manager.RunConnectionAsync(this, snapshot, connection);
+            var downstream = new DownstreamConnection(_manager, this, snapshot, connection);
+            while (!snapshot.Connections.TryAdd(downstream))
+            {
+                // The snapshot was replaced and its group already finished draining: take the current one.
+                var current = _snapshot;
+                if (current == snapshot)
+                {
+                    break;
+                }
+
+                snapshot = current;
+            }
+
+            if (downstream.Group is null)
+            {
+                Interlocked.Decrement(ref _active);
+                connection.Abort("listener removed");
+                continue;
+            }
+
+            downstream.Snapshot = snapshot;
+            downstream.Start();
         }
     }
 }

@@ -1,19 +1,30 @@
 using MeshProxy.Core.Config;
+using MeshProxy.Core.Listeners.Filters;
 using MeshProxy.Core.Transport;
 
 namespace MeshProxy.Core.Listeners;
 
 /// <summary>
 /// Everything a listener needs to serve one accepted connection, built at config time from one
-/// <see cref="ListenerConfig"/>. Swapped whole; a connection keeps the snapshot it was accepted with.
+/// <see cref="ListenerConfig"/>: listener filters, chains and their matcher. Swapped whole; a connection keeps the
+/// snapshot it was accepted with and belongs to its <see cref="Connections"/> group, which drains when the snapshot
+/// is replaced or removed.
 /// </summary>
 internal sealed class ListenerSnapshot
 {
-    public ListenerSnapshot(ListenerConfig config, IReadOnlyList<FilterChainRuntime> filterChains, long? maxConnections)
+    public ListenerSnapshot(
+        ListenerConfig config,
+        IReadOnlyList<FilterChainRuntime> filterChains,
+        FilterChainRuntime? defaultChain,
+        IReadOnlyList<ListenerFilter> listenerFilters,
+        long? maxConnections)
     {
+        ArgumentNullException.ThrowIfNull(config);
         Config = config;
         FilterChains = filterChains;
+        ListenerFilters = [.. listenerFilters];
         MaxConnections = maxConnections;
+        Matcher = new FilterChainMatcher(filterChains, defaultChain);
         ConnectionOptions = new ConnectionOptions(config.PerConnectionBufferLimitBytes > 0
             ? config.PerConnectionBufferLimitBytes
             : ListenerConfig.DefaultPerConnectionBufferLimitBytes);
@@ -23,15 +34,15 @@ internal sealed class ListenerSnapshot
 
     public IReadOnlyList<FilterChainRuntime> FilterChains { get; }
 
+    public FilterChainMatcher Matcher { get; }
+
+    /// <summary>Run in order on each accepted connection before matching.</summary>
+    public ListenerFilter[] ListenerFilters { get; }
+
     public long? MaxConnections { get; }
 
     public ConnectionOptions ConnectionOptions { get; }
 
-    /// <summary>
-    /// The chain that serves <paramref name="connection"/>, null when none matches. Today the first chain serves
-    /// everything; filter-chain match (destination port, server name, ALPN) replaces this body.
-    /// </summary>
-#pragma warning disable IDE0060 // The connection is what chain matching will look at.
-    public FilterChainRuntime? SelectFilterChain(TransportConnection connection) => FilterChains.Count > 0 ? FilterChains[0] : null;
-#pragma warning restore IDE0060
+    /// <summary>The connections this snapshot serves; drained when it is replaced.</summary>
+    public ConnectionGroup Connections { get; } = new();
 }

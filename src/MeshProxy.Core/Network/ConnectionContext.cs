@@ -27,4 +27,12 @@ public sealed class ConnectionContext
 
     /// <summary>The destination before iptables REDIRECT (original_dst listener filter), null when not known.</summary>
     public System.Net.IPEndPoint? OriginalDestination { get; init; }
+
+    /// <summary>
+    /// Cancelled when the listener version that accepted the connection starts draining (the listener changed or
+    /// was removed). Connection managers watch it to end the connection gracefully (HTTP/1.1 <c>Connection: close</c>,
+    /// HTTP/2 GOAWAY); whatever is still open after the drain time is closed by the listener. Callbacks registered on
+    /// it run on the thread that applies the config: keep them short and schedule onto the connection's loop.
+    /// </summary>
+    public CancellationToken DrainToken { get; init; }
 }

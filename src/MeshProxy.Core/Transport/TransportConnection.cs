@@ -37,6 +37,13 @@ public abstract class TransportConnection : IDuplexPipe, IAsyncDisposable
     /// of the other side of a proxied connection this measures exactly what the proxy holds in between.</summary>
     public abstract long BytesSent { get; }
 
+    /// <summary>
+    /// The destination before iptables REDIRECT (SO_ORIGINAL_DST), null when the kernel has none or the transport
+    /// cannot ask. Only <see cref="KernelOriginalDestinationSource"/> calls this; everything else goes through
+    /// <see cref="IOriginalDestinationSource"/> so tests can replace it.
+    /// </summary>
+    internal virtual IPEndPoint? QueryOriginalDestination() => null;
+
     /// <summary>Closes the socket at once with a reset (SO_LINGER 0); pending reads and writes end with an error.</summary>
     public abstract void Abort(string reason);
 

@@ -31,7 +31,7 @@ public sealed class XdsController : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The static config cannot be applied or the ADS target is invalid.</exception>
     public static async Task<XdsController> StartAsync(
         LoadedBootstrap loaded,
-        Func<ProxyConfig, CancellationToken, Task<string?>> apply,
+        Func<ProxyConfig, CancellationToken, Task<Core.Listeners.ListenerApplyResult>> apply,
         StatsStore stats,
         ILogger logger,
         CancellationToken ct,

@@ -4,6 +4,7 @@ using Envoy.Config.Endpoint.V3;
 using Envoy.Config.Route.V3;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Config.Http;
+using MeshProxy.Core.Listeners;
 using MeshProxy.Core.Stats;
 using MeshProxy.Xds.Client;
 using MeshProxy.Xds.Conversion;
@@ -30,7 +31,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         [XdsTypeUrls.Cluster, XdsTypeUrls.ClusterLoadAssignment, XdsTypeUrls.Listener, XdsTypeUrls.RouteConfiguration];
 
     private readonly ProxyConfig _static;
-    private readonly Func<ProxyConfig, CancellationToken, Task<string?>> _apply;
+    private readonly Func<ProxyConfig, CancellationToken, Task<ListenerApplyResult>> _apply;
     private readonly XdsStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -65,12 +66,13 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
     private int _disposed;
 
     /// <param name="staticConfig">The bootstrap's static part; dynamic listeners and clusters are added to it.</param>
-    /// <param name="apply">Makes a snapshot live; returns null, or an error message (a bind failure, say) that NACKs the update.</param>
+    /// <param name="apply">Makes a snapshot live; the listeners it could not apply (a port in use, say) keep their previous
+    /// version there and are NACKed here. An exception from it NACKs the whole update, which is then forgotten.</param>
     /// <param name="stats">Where the xDS stats go.</param>
     /// <param name="logger">Logger.</param>
     /// <param name="options">Warming timeouts and clock.</param>
     public XdsResourceStore(
-        ProxyConfig staticConfig, Func<ProxyConfig, CancellationToken, Task<string?>> apply, StatsStore stats, ILogger logger, XdsStoreOptions? options = null)
+        ProxyConfig staticConfig, Func<ProxyConfig, CancellationToken, Task<ListenerApplyResult>> apply, StatsStore stats, ILogger logger, XdsStoreOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(staticConfig);
         ArgumentNullException.ThrowIfNull(apply);
@@ -119,7 +121,8 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         await _lock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            return await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+            var (result, error) = await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+            return error ?? (result.Succeeded ? null : result.ToString());
         }
         finally
         {
@@ -242,7 +245,24 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
 
             CheckListenerAddresses(typeUrl, table, before, errors, rejectedNames);
             UpdateSubscriptions();
-            var applyError = await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+            var (applied, applyError) = await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+            if (applyError is null && !applied.Succeeded)
+            {
+                // The runtime kept the previous version of each listener it could not apply; the store follows it.
+                foreach (var failure in applied.Failures)
+                {
+                    errors.Add(failure.Message);
+                    rejectedNames.Add(failure.ListenerName);
+                    if (typeUrl == XdsTypeUrls.Listener)
+                    {
+                        Restore(table, before, failure.ListenerName);
+                    }
+                }
+
+                UpdateSubscriptions();
+                (_, applyError) = await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+            }
+
             if (applyError is not null)
             {
                 // The runtime refused the snapshot (a port in use, say): forget this update entirely.
@@ -420,7 +440,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         cluster.DiscoveryType == ClusterDiscoveryType.Eds ? cluster.EdsServiceName ?? cluster.Name : null;
 
     // Decides what is active, applies it, and schedules the next warming deadline. Caller holds the lock.
-    private async Task<string?> RebuildAndApplyAsync(CancellationToken ct)
+    private async Task<(ListenerApplyResult Result, string? Error)> RebuildAndApplyAsync(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         DateTimeOffset? nextDeadline = null;
@@ -487,10 +507,11 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
             Routes = [.. routeTables.Values.Select(e => (RouteTableConfig)e.Config).OrderBy(r => r.Name, StringComparer.Ordinal)],
         };
 
-        string? error;
+        string? error = null;
+        var result = ListenerApplyResult.Success;
         try
         {
-            error = await _apply(snapshot, ct).ConfigureAwait(false);
+            result = await _apply(snapshot, ct).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The runtime's refusal becomes a NACK message; the store and the stream go on.
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -501,15 +522,16 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
 
         if (error is null)
         {
-            Current = snapshot;
+            var failed = result.Failures.Select(f => f.ListenerName).ToHashSet(StringComparer.Ordinal);
+            Current = failed.Count == 0 ? snapshot : snapshot with { Listeners = [.. snapshot.Listeners.Where(l => !failed.Contains(l.Name))] };
             _activeClusters = clusters;
-            _activeListeners = listeners;
+            _activeListeners = failed.Count == 0 ? listeners : listeners.Where(l => !failed.Contains(l.Key)).ToDictionary(StringComparer.Ordinal);
             _stats.ClustersWarming.Set(warmingClusters);
             _stats.ListenersWarming.Set(warmingListeners);
         }
 
         ScheduleWarmingTimer(nextDeadline);
-        return error;
+        return (result, error);
     }
 
     // True when the entry's warming deadline has passed (it then serves without what it waits for).
@@ -588,10 +610,10 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         {
             _warmingTimerDue = null;
             _logger.Information("xDS warming deadline passed: serving what has not received its routes or endpoints yet");
-            var error = await RebuildAndApplyAsync(CancellationToken.None).ConfigureAwait(false);
-            if (error is not null)
+            var (result, error) = await RebuildAndApplyAsync(CancellationToken.None).ConfigureAwait(false);
+            if (error is not null || !result.Succeeded)
             {
-                _logger.Warning("xDS warming: applying the config failed: {Error}", error);
+                _logger.Warning("xDS warming: applying the config failed: {Error}", error ?? result.ToString());
             }
         }
         finally

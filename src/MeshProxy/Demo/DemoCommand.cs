@@ -13,7 +13,8 @@ internal static class DemoCommand
     public const int DefaultListenerPort = 10000;
     public const int DefaultAdminPort = 9901;
 
-    // An ordinary Envoy v3 bootstrap; {UPSTREAM_PORT} and friends are filled in at start.
+    // An ordinary Envoy v3 bootstrap; listeners and clusters come from files (path_config_source) that the demo writes
+    // next to it, so a user can change routing while it runs, without a control plane. {PLACEHOLDERS} are filled in.
     private const string BootstrapTemplate = """
         node:
           id: meshproxy-demo
@@ -21,59 +22,103 @@ internal static class DemoCommand
         admin:
           address:
             socket_address: { address: 127.0.0.1, port_value: {ADMIN_PORT} }
-        static_resources:
-          listeners:
-          - name: demo_tcp
-            address:
-              socket_address: { address: 127.0.0.1, port_value: {LISTENER_PORT} }
-            filter_chains:
-            - filters:
-              - name: envoy.filters.network.tcp_proxy
-                typed_config:
-                  "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
-                  stat_prefix: demo_tcp
-                  cluster: demo_upstream
-                  idle_timeout: 300s
-          clusters:
-          - name: demo_upstream
-            type: STATIC
-            connect_timeout: 1s
-            lb_policy: ROUND_ROBIN
-            load_assignment:
-              cluster_name: demo_upstream
-              endpoints:
-              - lb_endpoints:
-                - endpoint:
-                    address:
-                      socket_address: { address: 127.0.0.1, port_value: {UPSTREAM_PORT} }
+        dynamic_resources:
+          cds_config:
+            path_config_source: { path: "{CDS_PATH}" }
+          lds_config:
+            path_config_source: { path: "{LDS_PATH}" }
+        """;
+
+    private const string ClustersTemplate = """
+        # Clusters (CDS). MeshProxy re-reads this file when it changes.
+        version_info: "1"
+        resources:
+        - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+          name: demo_upstream_a
+          type: STATIC
+          connect_timeout: 1s
+          load_assignment:
+            cluster_name: demo_upstream_a
+            endpoints:
+            - lb_endpoints:
+              - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: {UPSTREAM_A_PORT} } } }
+        - "@type": type.googleapis.com/envoy.config.cluster.v3.Cluster
+          name: demo_upstream_b
+          type: STATIC
+          connect_timeout: 1s
+          load_assignment:
+            cluster_name: demo_upstream_b
+            endpoints:
+            - lb_endpoints:
+              - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: {UPSTREAM_B_PORT} } } }
+        """;
+
+    private const string ListenersTemplate = """
+        # Listeners (LDS). MeshProxy re-reads this file when it changes; a changed listener drains its old connections.
+        version_info: "1"
+        resources:
+        - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+          name: demo_tcp
+          address:
+            socket_address: { address: 127.0.0.1, port_value: {LISTENER_PORT} }
+          filter_chains:
+          - filters:
+            - name: envoy.filters.network.tcp_proxy
+              typed_config:
+                "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                stat_prefix: demo_tcp
+                cluster: demo_upstream_a
+                idle_timeout: 300s
         """;
 
     public static async Task<int> RunAsync(HostOptions options, CancellationToken cancellationToken, int listenerPort = DefaultListenerPort, int adminPort = DefaultAdminPort)
     {
         ArgumentNullException.ThrowIfNull(options);
-        await using var upstream = DemoUpstream.Start("demo-upstream");
-        var yaml = BootstrapTemplate
+        await using var upstreamA = DemoUpstream.Start("demo-upstream-a");
+        await using var upstreamB = DemoUpstream.Start("demo-upstream-b");
+        var directory = Directory.CreateTempSubdirectory("meshproxy-demo-");
+        try
+        {
+            var cdsPath = Path.Combine(directory.FullName, "cds.yaml");
+            var ldsPath = Path.Combine(directory.FullName, "lds.yaml");
+            await File.WriteAllTextAsync(cdsPath, Fill(ClustersTemplate), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(ldsPath, Fill(ListenersTemplate), cancellationToken).ConfigureAwait(false);
+            var loaded = BootstrapLoader.LoadText(Fill(BootstrapTemplate), BootstrapFormat.Yaml);
+
+            return await ProxyHost.RunAsync(loaded, options, cancellationToken, (runtime, admin) =>
+            {
+                Console.Out.WriteLine($"""
+
+                    MeshProxy demo is running (Ctrl-C to stop).
+                      listener demo_tcp  127.0.0.1:{listenerPort}  -> tcp_proxy -> cluster demo_upstream_a ({upstreamA.EndPoint}, built in)
+                      cluster demo_upstream_b                                 ({upstreamB.EndPoint}, built in)
+                      admin              {admin?.EndPoint}
+                      listeners from     {ldsPath}
+                      clusters from      {cdsPath}
+
+                    Try:
+                      curl -s http://127.0.0.1:{listenerPort}/
+                      echo hello | nc -q 1 127.0.0.1 {listenerPort}
+                      sed -i 's/cluster: demo_upstream_a/cluster: demo_upstream_b/' {ldsPath}   # reroute, no restart
+                      curl -s http://127.0.0.1:{listenerPort}/
+                      curl -s http://{admin?.EndPoint}/stats
+                      curl -s http://{admin?.EndPoint}/config_dump
+                      curl -s -X POST 'http://{admin?.EndPoint}/logging?level=debug'
+
+                    """);
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+
+        string Fill(string template) => template
             .Replace("{ADMIN_PORT}", adminPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{LISTENER_PORT}", listenerPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("{UPSTREAM_PORT}", upstream.EndPoint.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        var loaded = BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml);
-        return await ProxyHost.RunAsync(loaded, options, cancellationToken, (runtime, admin) =>
-        {
-            var listener = runtime.Listeners[0].EndPoint;
-            Console.Out.WriteLine($"""
-
-                MeshProxy demo is running (Ctrl-C to stop).
-                  listener demo_tcp  {listener}  -> tcp_proxy -> cluster demo_upstream ({upstream.EndPoint}, built in)
-                  admin              {admin?.EndPoint}
-
-                Try:
-                  curl -s http://{listener}/
-                  echo hello | nc -q 1 {listener.Address} {listener.Port}
-                  curl -s http://{admin?.EndPoint}/stats
-                  curl -s http://{admin?.EndPoint}/config_dump
-                  curl -s -X POST 'http://{admin?.EndPoint}/logging?level=debug'
-
-                """);
-        }).ConfigureAwait(false);
+            .Replace("{UPSTREAM_A_PORT}", upstreamA.EndPoint.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{UPSTREAM_B_PORT}", upstreamB.EndPoint.Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{CDS_PATH}", Path.Combine(directory.FullName, "cds.yaml"), StringComparison.Ordinal)
+            .Replace("{LDS_PATH}", Path.Combine(directory.FullName, "lds.yaml"), StringComparison.Ordinal);
     }
 }

@@ -13,4 +13,8 @@ internal sealed record HostOptions(
     LoggingLevelSwitch LevelSwitch,
     Func<string> ConfigDump,
     string? Transport,
-    int? Concurrency);
+    int? Concurrency)
+{
+    /// <summary><c>--drain-time-s</c>; null takes Envoy's default (600 s).</summary>
+    public TimeSpan? DrainTime { get; init; }
+}

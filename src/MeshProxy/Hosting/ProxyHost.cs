@@ -33,7 +33,7 @@ internal static class ProxyHost
             return await RunAsync(loaded.Config, options, cancellationToken, started, async (runtime, admin) =>
             {
                 controller = await XdsController.StartAsync(
-                    loaded, (config, ct) => ApplyAsync(runtime, config, ct), runtime.Stats, options.Logger, cancellationToken).ConfigureAwait(false);
+                    loaded, runtime.ApplyAsync, runtime.Stats, options.Logger, cancellationToken).ConfigureAwait(false);
                 if (admin is not null)
                 {
                     admin.Ready = false;
@@ -49,21 +49,6 @@ internal static class ProxyHost
             {
                 await controller.DisposeAsync().ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>What the xDS store calls to make a snapshot live; a refusal becomes the NACK message. Internal so
-    /// the xDS integration tests drive the runtime exactly as the host does.</summary>
-    internal static async Task<string?> ApplyAsync(ProxyRuntime runtime, ProxyConfig config, CancellationToken ct)
-    {
-        try
-        {
-            await runtime.ApplyAsync(config, ct).ConfigureAwait(false);
-            return null;
-        }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException or NotSupportedException or ArgumentException)
-        {
-            return ex.Message;
         }
     }
 
@@ -85,14 +70,13 @@ internal static class ProxyHost
         var clock = Stopwatch.StartNew();
 
         await using var transport = TransportFactory.Create(options.Transport, options.Concurrency);
-        await using var runtime = new ProxyRuntime(transport, logger);
-        try
+        await using var runtime = new ProxyRuntime(
+            transport, logger, null, new ProxyRuntimeOptions { DrainTime = options.DrainTime ?? ProxyRuntimeOptions.DefaultDrainTime });
+        // A static listener that cannot be set up is fatal at start (as in Envoy); with xDS it would be NACKed instead.
+        var applied = await runtime.ApplyAsync(config, cancellationToken).ConfigureAwait(false);
+        if (!applied.Succeeded)
         {
-            await runtime.ApplyAsync(config, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
-        {
-            logger.Fatal("Cannot start: {Reason}", ex.Message);
+            logger.Fatal("Cannot start: {Reason}", applied.ToString());
             return 1;
         }
 
@@ -131,7 +115,7 @@ internal static class ProxyHost
 
             logger.Information(
                 "MeshProxy ready in {StartupMs} ms: {ListenerCount} listeners, {ClusterCount} clusters, transport {Transport} with {LoopCount} event loops, managed heap {HeapKiB} KiB",
-                clock.ElapsedMilliseconds, config.Listeners.Length, config.Clusters.Length, transport.Name, transport.Loops.Count, GC.GetGCMemoryInfo().HeapSizeBytes / 1024);
+                clock.ElapsedMilliseconds, runtime.Config.Listeners.Length, runtime.Config.Clusters.Length, transport.Name, transport.Loops.Count, GC.GetGCMemoryInfo().HeapSizeBytes / 1024);
             started?.Invoke(runtime, admin);
 
             try

@@ -384,7 +384,7 @@ public abstract class TcpProxyTransportTests
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task Apply_AddressTaken_ThrowsNamingTheAddress()
+    public async Task Apply_AddressTaken_ReportsFailureNamingTheAddress()
     {
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -392,10 +392,13 @@ public abstract class TcpProxyTransportTests
         var port = ((IPEndPoint)taken.LocalEndPoint!).Port;
         await using var proxy = await ProxyHarness.StartAsync(CreateTransport(), ProxyConfig.Empty);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => proxy.Runtime.ApplyAsync(ProxyConfigs.TcpProxy(ProxyConfigs.UnusedLoopbackEndPoint(), listenPort: port)));
+        var result = await proxy.Runtime.ApplyAsync(ProxyConfigs.TcpProxy(ProxyConfigs.UnusedLoopbackEndPoint(), listenPort: port));
 
-        Assert.Contains("127.0.0.1:" + port, error.Message, StringComparison.Ordinal);
+        var failure = Assert.Single(result.Failures);
+        Assert.Equal(ProxyConfigs.ListenerName, failure.ListenerName);
+        Assert.Contains("127.0.0.1:" + port, failure.Message, StringComparison.Ordinal);
+        Assert.Empty(proxy.Runtime.Listeners);
+        Assert.Empty(proxy.Runtime.Config.Listeners);
     }
 
     [Fact(Timeout = 30_000)]

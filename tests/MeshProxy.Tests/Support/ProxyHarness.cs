@@ -26,10 +26,10 @@ internal sealed class ProxyHarness : IAsyncDisposable
 
     public string ListenerPrefix => "listener." + StatsStore.AddressForStatName(EndPoint) + ".";
 
-    public static async Task<ProxyHarness> StartAsync(ITransport transport, ProxyConfig config, TimeSpan? heartbeat = null)
+    public static async Task<ProxyHarness> StartAsync(ITransport transport, ProxyConfig config, TimeSpan? heartbeat = null, ProxyRuntimeOptions? options = null)
     {
         var recording = new RecordingTransport(transport);
-        var runtime = new ProxyRuntime(recording, Serilog.Core.Logger.None, null, heartbeat ?? TimeSpan.FromMilliseconds(50));
+        var runtime = new ProxyRuntime(recording, Serilog.Core.Logger.None, null, heartbeat ?? TimeSpan.FromMilliseconds(50), options);
         await runtime.ApplyAsync(config);
         return new ProxyHarness(runtime, recording);
     }

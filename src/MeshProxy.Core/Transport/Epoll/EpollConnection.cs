@@ -83,6 +83,10 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
     public ulong Token { get; set; }
 
+    /// <summary>Asked on the loop thread (listener filters run there), so the fd is still open.</summary>
+    internal override IPEndPoint? QueryOriginalDestination() =>
+        _fdClosed ? null : OriginalDestinationQuery.Query(_fd, _remote.AddressFamily);
+
     /// <summary>Wraps an accepted fd and starts its I/O. Loop thread only. Returns null (fd closed) if it cannot be registered.</summary>
     internal static EpollConnection? Accepted(EpollLoop loop, int fd, IPEndPoint remote, ConnectionOptions options)
     {

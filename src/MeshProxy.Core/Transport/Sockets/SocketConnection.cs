@@ -69,6 +69,20 @@ internal sealed class SocketConnection : TransportConnection
 
     public override long BytesSent => Volatile.Read(ref _bytesSent);
 
+    internal override IPEndPoint? QueryOriginalDestination()
+    {
+        try
+        {
+            // Socket.Handle rather than GetRawSocketOption: a connection that was not redirected answers ENOENT,
+            // and the raw call reports that as a return value instead of a SocketException per connection.
+            return OriginalDestinationQuery.Query(_socket.Handle, ((IPEndPoint)RemoteEndPoint).AddressFamily);
+        }
+        catch (ObjectDisposedException)
+        {
+            return null;
+        }
+    }
+
     public static SocketConnection Start(Socket socket, IEventLoop loop, ConnectionOptions options, bool waitForData)
     {
         var connection = new SocketConnection(socket, loop, options, waitForData);

@@ -7,7 +7,6 @@ using Google.Protobuf;
 using MeshProxy.Core;
 using MeshProxy.Core.Stats;
 using MeshProxy.Core.Transport;
-using MeshProxy.Hosting;
 using MeshProxy.Tests.Support;
 using MeshProxy.Xds.Bootstrap;
 using MeshProxy.Xds.Client;
@@ -18,7 +17,7 @@ namespace MeshProxy.Tests.Xds.Integration;
 
 /// <summary>
 /// The whole xDS path as the executable runs it: a <see cref="FakeControlPlane"/> on loopback, a bootstrap built in
-/// code, an <see cref="XdsController"/> (store + ADS client) applying through the host's apply function to a real
+/// code, an <see cref="XdsController"/> (store + ADS client) applying to a real
 /// <see cref="ProxyRuntime"/> on the default transport, and greeting upstreams that tell which of them a client
 /// reached. Waits are bounded (<see cref="Bounded"/>); disposing stops everything.
 /// </summary>
@@ -91,7 +90,7 @@ internal sealed class XdsTestRig : IAsyncDisposable
             using var cts = new CancellationTokenSource(Bounded);
             rig.Controller = await XdsController.StartAsync(
                 bootstrap,
-                (config, ct) => ProxyHost.ApplyAsync(runtime, config, ct),
+                runtime.ApplyAsync,
                 runtime.Stats,
                 logger,
                 cts.Token,

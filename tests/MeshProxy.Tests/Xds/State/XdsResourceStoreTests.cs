@@ -1,5 +1,6 @@
 using System.Net;
 using MeshProxy.Core.Config;
+using MeshProxy.Core.Listeners;
 using MeshProxy.Core.Stats;
 using MeshProxy.Tests.Support;
 using MeshProxy.Xds.Client;
@@ -18,7 +19,8 @@ public sealed class XdsResourceStoreTests
     private readonly List<(string Type, string[] Names)> _subscriptions = [];
     private readonly StatsStore _stats = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 8, 0, 0, TimeSpan.Zero));
-    private string? _applyError;
+    private (string Listener, string Message)? _bindFailure;
+    private string? _applyException;
 
     private XdsResourceStore NewStore(ProxyConfig? staticConfig = null, TimeSpan? warming = null)
     {
@@ -26,13 +28,16 @@ public sealed class XdsResourceStoreTests
             staticConfig ?? ProxyConfig.Empty,
             (config, _) =>
             {
-                if (_applyError is not null)
+                if (_applyException is not null)
                 {
-                    return Task.FromResult<string?>(_applyError);
+                    throw new InvalidOperationException(_applyException);
                 }
 
                 _applied.Add(config);
-                return Task.FromResult<string?>(null);
+                return Task.FromResult(
+                    _bindFailure is { } failure && config.Listeners.Any(l => l.Name == failure.Listener)
+                        ? new ListenerApplyResult([new ListenerApplyFailure(failure.Listener, failure.Message)])
+                        : ListenerApplyResult.Success);
             },
             _stats,
             Logger.None,
@@ -147,17 +152,38 @@ public sealed class XdsResourceStoreTests
     }
 
     [Fact]
-    public async Task OnStateOfTheWorld_RuntimeRefusesSnapshot_NacksAndForgetsTheUpdate()
+    public async Task OnStateOfTheWorld_RuntimeCannotBindOneListener_NacksItAndKeepsTheOthers()
     {
         var store = NewStore();
         await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "v1", [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v1")], default);
-        _applyError = "listener 'b': cannot bind 127.0.0.1:15002: Address already in use";
+        _bindFailure = ("b", "listener 'b': cannot bind 127.0.0.1:15002: Address already in use");
 
         var nack = await store.OnStateOfTheWorldAsync(
             XdsTypeUrls.Listener, "v2",
-            [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v2"), XdsProtos.Resource(XdsProtos.TcpListener("b", 15002, "x"), "v2")], default);
+            [
+                XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v2"),
+                XdsProtos.Resource(XdsProtos.TcpListener("b", 15002, "x"), "v2"),
+                XdsProtos.Resource(XdsProtos.TcpListener("c", 15003, "x"), "v2"),
+            ],
+            default);
 
-        Assert.Equal(_applyError, nack);
+        Assert.Equal("listener 'b': cannot bind 127.0.0.1:15002: Address already in use", nack);
+        Assert.Equal(["a", "c"], store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Listener).Resources.Select(r => r.Name));
+        Assert.Equal(["a", "c"], store.Current.Listeners.Select(l => l.Name));
+        Assert.Equal(["a", "c"], _applied[^1].Listeners.Select(l => l.Name));
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_RuntimeThrows_NacksAndForgetsTheWholeUpdate()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "v1", [XdsProtos.Resource(XdsProtos.TcpListener("a", 15001, "x"), "v1")], default);
+        _applyException = "boom";
+
+        var nack = await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.Listener, "v2", [XdsProtos.Resource(XdsProtos.TcpListener("b", 15002, "x"), "v2")], default);
+
+        Assert.Equal("boom", nack);
         Assert.Equal(["a"], store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Listener).Resources.Select(r => r.Name));
     }
 
