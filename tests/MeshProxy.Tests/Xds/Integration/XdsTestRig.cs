@@ -207,8 +207,18 @@ internal sealed class XdsTestRig : IAsyncDisposable
     public async Task<DiscoveryRequest> NextRequestAsync(string typeUrl) =>
         (await NextOfTypeAsync(typeUrl, _ => true)).Sotw ?? throw new InvalidOperationException("expected a SotW request");
 
-    public async Task<DeltaDiscoveryRequest> NextDeltaRequestAsync(string typeUrl) =>
-        (await NextOfTypeAsync(typeUrl, _ => true)).Delta ?? throw new InvalidOperationException("expected a Delta request");
+    /// <summary>The next SotW request of <paramref name="typeUrl"/> on stream <paramref name="streamId"/> (after a reconnect).</summary>
+    public async Task<DiscoveryRequest> NextRequestAsync(string typeUrl, int streamId) =>
+        (await NextOfTypeAsync(typeUrl, r => r.StreamId == streamId)).Sotw ?? throw new InvalidOperationException("expected a SotW request");
+
+    public async Task<DeltaDiscoveryRequest> NextDeltaRequestAsync(string typeUrl, int streamId = 1) =>
+        (await NextOfTypeAsync(typeUrl, r => r.StreamId == streamId)).Delta ?? throw new InvalidOperationException("expected a Delta request");
+
+    /// <summary>Every request the control plane received on stream <paramref name="streamId"/>, in order.</summary>
+    public IReadOnlyList<ReceivedRequest> RequestsOnStream(int streamId) => ControlPlane.AllRequests.Where(r => r.StreamId == streamId).ToArray();
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds.</summary>
+    public static Task WaitUntilAsync(Func<bool> condition, string what) => ProxyHarness.WaitUntilAsync(condition, Bounded, what);
 
     /// <summary>Sends a SotW response and returns the client's answer to it (the request of that type carrying its nonce).</summary>
     public async Task<DiscoveryRequest> PushAsync(string typeUrl, string version, string nonce, params IMessage[] resources) =>
@@ -245,6 +255,7 @@ internal sealed class XdsTestRig : IAsyncDisposable
     /// <summary>Asserts a SotW ACK: the pushed version and nonce, no error.</summary>
     public static void AssertAck(DiscoveryRequest request, string version, string nonce)
     {
+        Assert.True(request.ErrorDetail is null, $"expected an ACK of {XdsTypeUrls.ShortName(request.TypeUrl)} {version}, got a NACK: {request.ErrorDetail?.Message}");
         Assert.Equal(version, request.VersionInfo);
         Assert.Equal(nonce, request.ResponseNonce);
         Assert.Null(request.ErrorDetail);
