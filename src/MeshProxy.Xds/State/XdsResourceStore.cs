@@ -113,6 +113,30 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         string typeUrl, string systemVersionInfo, IReadOnlyList<XdsResource> added, IReadOnlyList<string> removed, CancellationToken ct) =>
         UpdateAsync(typeUrl, systemVersionInfo, added, removed, ct);
 
+    public async ValueTask OnUpdateRejectedAsync(string typeUrl, string versionInfo, string details, CancellationToken ct)
+    {
+        if (!_resources.ContainsKey(typeUrl))
+        {
+            return;
+        }
+
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            // The response was not understood, so EDS/RDS per-resource stats have no names to count under.
+            _stats.Attempt(typeUrl, []);
+            _stats.Rejected(typeUrl, []);
+            _rejections[typeUrl] = new XdsRejection(versionInfo, _time.GetUtcNow(), details);
+            _logger.Warning(
+                "xDS {Type} version {Version} rejected by the client; the last good config keeps serving: {Details}",
+                XdsTypeUrls.ShortName(typeUrl), versionInfo, details);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     public void OnConnectionStateChanged(bool connected) => _stats.ConnectedState.Set(connected ? 1 : 0);
 
     /// <summary>Applies the static config alone (before anything dynamic arrives).</summary>

@@ -188,6 +188,24 @@ public sealed class XdsResourceStoreTests
     }
 
     [Fact]
+    public async Task OnUpdateRejected_ResponseTheClientNacked_CountsRejectedAndDumpsItKeepingTheVersion()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.StaticCluster("backend", Host1), "c1")], default);
+        var applied = _applied.Count;
+
+        await store.OnUpdateRejectedAsync(XdsTypeUrls.Cluster, "c2", "resources[1] 'backend': duplicate resource name in one response", default);
+
+        Assert.Equal(1, Counter("cluster_manager.cds.update_rejected"));
+        Assert.Equal(2, Counter("cluster_manager.cds.update_attempt"));
+        Assert.Equal(1, Counter("cluster_manager.cds.update_success"));
+        var dump = store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Cluster);
+        Assert.Equal("c1", dump.VersionInfo);
+        Assert.Equal(("c2", "resources[1] 'backend': duplicate resource name in one response"), (dump.LastRejection!.Version, dump.LastRejection.Details));
+        Assert.Equal(applied, _applied.Count);
+    }
+
+    [Fact]
     public async Task OnDelta_AddsAndRemovesByName()
     {
         var store = NewStore();
