@@ -109,11 +109,19 @@ internal sealed class XdsTestRig : IAsyncDisposable
         }
     }
 
-    /// <summary>An upstream on loopback that greets each connection with "<paramref name="name"/>\n" and then echoes.</summary>
+    /// <summary>An upstream the rig disposes, see <see cref="GreetingUpstream"/>.</summary>
     public TestUpstream Upstream(string name)
     {
+        var upstream = GreetingUpstream(name);
+        _upstreams.Add(upstream);
+        return upstream;
+    }
+
+    /// <summary>An upstream on loopback that greets each connection with "<paramref name="name"/>\n" and then echoes.</summary>
+    public static TestUpstream GreetingUpstream(string name)
+    {
         var greeting = Encoding.ASCII.GetBytes(name + "\n");
-        var upstream = new TestUpstream(async socket =>
+        return new TestUpstream(async socket =>
         {
             await socket.SendAsync(greeting, SocketFlags.None);
             var buffer = new byte[64 * 1024];
@@ -130,8 +138,6 @@ internal sealed class XdsTestRig : IAsyncDisposable
 
             socket.Shutdown(SocketShutdown.Send);
         });
-        _upstreams.Add(upstream);
-        return upstream;
     }
 
     /// <summary>A loopback port free right now (listeners need fixed ports: a changed listener keeps its address).</summary>
