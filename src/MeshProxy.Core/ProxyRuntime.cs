@@ -1,3 +1,6 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Config.Http;
 using MeshProxy.Core.Listeners;
@@ -25,6 +28,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
     private readonly ProxyRuntimeOptions _options;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private volatile ProxyConfig _config = ProxyConfig.Empty;
+    private volatile FrozenDictionary<string, RouteTableConfig> _routeTables = FrozenDictionary<string, RouteTableConfig>.Empty;
     private int _disposed;
 
     public ProxyRuntime(ITransport transport, Serilog.ILogger logger, TimeProvider? timeProvider = null, ProxyRuntimeOptions? options = null)
@@ -32,7 +36,13 @@ public sealed class ProxyRuntime : IAsyncDisposable
     {
     }
 
-    internal ProxyRuntime(ITransport transport, Serilog.ILogger logger, TimeProvider? timeProvider, TimeSpan heartbeatInterval, ProxyRuntimeOptions? options = null)
+    internal ProxyRuntime(
+        ITransport transport,
+        Serilog.ILogger logger,
+        TimeProvider? timeProvider,
+        TimeSpan heartbeatInterval,
+        ProxyRuntimeOptions? options = null,
+        IDnsResolver? dnsResolver = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(logger);
@@ -40,7 +50,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
         _options = options ?? ProxyRuntimeOptions.Default;
         _logger = logger.ForContext<ProxyRuntime>();
         _heartbeat = new Heartbeat(timeProvider ?? TimeProvider.System, heartbeatInterval, _logger);
-        _clusters = new ClusterManager(Stats, _logger);
+        _clusters = new ClusterManager(Stats, _logger, dnsResolver, _heartbeat.TimeProvider);
         _listeners = new ListenerManager(transport, Stats, _heartbeat, _options.DrainTime, _logger);
     }
 
@@ -53,6 +63,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
     public IReadOnlyList<ActiveListenerInfo> Listeners => _listeners.Listeners;
 
     internal Heartbeat Heartbeat => _heartbeat;
+
+    internal ClusterManager Clusters => _clusters;
 
     /// <summary>Downstream connections open now (test and admin visibility).</summary>
     internal int ConnectionCount => _listeners.ConnectionCount;
@@ -71,7 +83,10 @@ public sealed class ProxyRuntime : IAsyncDisposable
         await _applyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _clusters.Apply(config.Clusters);
+            // Route tables are published before the listeners that name them; clusters before both.
+            var routeTables = BuildRouteTables(config.Routes);
+            await _clusters.ApplyAsync(config.Clusters, cancellationToken).ConfigureAwait(false);
+            _routeTables = routeTables;
             var runtime = config.Runtime;
             var result = await _listeners.ApplyAsync(config.Listeners, listener => BuildSnapshot(listener, runtime)).ConfigureAwait(false);
             _config = result.Succeeded ? config : config with { Listeners = _listeners.Configs };
@@ -95,6 +110,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
         try
         {
             await _listeners.DisposeAsync().ConfigureAwait(false);
+            _clusters.Dispose();
             _heartbeat.Dispose();
         }
         finally
@@ -102,6 +118,34 @@ public sealed class ProxyRuntime : IAsyncDisposable
             _applyLock.Release();
             _applyLock.Dispose();
         }
+    }
+
+    /// <summary>The route table named <paramref name="name"/> (RDS) in the live config, for HTTP connection managers.</summary>
+    internal bool TryGetRouteTable(string name, [NotNullWhen(true)] out RouteTableConfig? routeTable) =>
+        _routeTables.TryGetValue(name, out routeTable);
+
+    /// <summary>
+    /// The name -> route table map for <paramref name="routes"/>, swapped in whole by the apply. Entries are the config
+    /// objects themselves, so unchanged tables (the xDS store keeps their objects) are reused as they are; only the
+    /// map is new. Duplicate names throw before anything changes.
+    /// </summary>
+    private static FrozenDictionary<string, RouteTableConfig> BuildRouteTables(ImmutableArray<RouteTableConfig> routes)
+    {
+        if (routes.IsDefaultOrEmpty)
+        {
+            return FrozenDictionary<string, RouteTableConfig>.Empty;
+        }
+
+        var map = new Dictionary<string, RouteTableConfig>(routes.Length, StringComparer.Ordinal);
+        foreach (var route in routes)
+        {
+            if (!map.TryAdd(route.Name, route))
+            {
+                throw new ArgumentException($"duplicate route configuration name '{route.Name}'", nameof(routes));
+            }
+        }
+
+        return map.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     private ListenerSnapshot BuildSnapshot(ListenerConfig listener, RuntimeConfig runtime)

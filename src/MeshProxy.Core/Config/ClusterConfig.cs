@@ -25,6 +25,12 @@ public sealed record ClusterConfig(
     /// <summary>EDS: the ClusterLoadAssignment name to subscribe to (<c>eds_cluster_config.service_name</c>, else the cluster name).</summary>
     public string? EdsServiceName { get; init; }
 
+    /// <summary>
+    /// EDS: how long the cluster waits warming for its ClusterLoadAssignment (<c>eds_config.initial_fetch_timeout</c>).
+    /// Null means Envoy's default of 15 s; Zero waits forever (what Istio sends).
+    /// </summary>
+    public TimeSpan? EdsInitialFetchTimeout { get; init; }
+
     /// <summary>STRICT_DNS / LOGICAL_DNS: hosts to resolve (from <c>load_assignment</c>), each resolved address becoming an endpoint.</summary>
     public ImmutableArray<DnsTargetConfig> DnsTargets { get; init; } = [];
 

@@ -35,6 +35,7 @@ public static class BootstrapConverter
             UnsupportedFields.Warn(resources, path, context, "listeners", "clusters");
             listeners = ConvertListeners(resources, FieldPath.Field(path, "listeners"), runtime, context);
             clusters = ConvertClusters(resources, FieldPath.Field(path, "clusters"), controlPlaneClusters, context);
+            CheckEdsHasAds(bootstrap, clusters, FieldPath.Field(path, "clusters"), context);
             if (!clustersAreDynamic)
             {
                 CheckClusterReferences(listeners, clusters, FieldPath.Field(path, "listeners"), context);
@@ -153,6 +154,27 @@ public static class BootstrapConverter
         }
 
         return result.ToImmutable();
+    }
+
+    // A static EDS cluster gets its endpoints over the ADS stream: without ads_config they would never come.
+    // Clusters that failed to convert are absent, so the index is searched by name.
+    private static void CheckEdsHasAds(BootstrapProto bootstrap, ImmutableArray<ClusterConfig> clusters, string path, ConversionContext context)
+    {
+        if (bootstrap.DynamicResources?.AdsConfig is not null)
+        {
+            return;
+        }
+
+        var resources = bootstrap.StaticResources;
+        for (var i = 0; i < resources.Clusters.Count; i++)
+        {
+            if (clusters.Any(c => c.Name == resources.Clusters[i].Name && c.DiscoveryType == ClusterDiscoveryType.Eds))
+            {
+                context.Error(
+                    FieldPath.Field(FieldPath.Field(FieldPath.Index(path, i), "eds_cluster_config"), "eds_config"),
+                    "an EDS cluster needs an ADS stream, but dynamic_resources.ads_config is not set");
+            }
+        }
     }
 
     // Only meaningful when every listener converted: indices then match the input's.

@@ -11,6 +11,7 @@ public sealed class ConversionContext
 {
     private readonly List<ConfigDiagnostic> _errors = [];
     private readonly List<ConfigDiagnostic> _warnings = [];
+    private readonly HashSet<(string Resource, string Key)> _warnedOnce = [];
 
     public IReadOnlyList<ConfigDiagnostic> Errors => _errors;
 
@@ -23,6 +24,24 @@ public sealed class ConversionContext
 
     public void Warning(string fieldPath, string message) =>
         _warnings.Add(new ConfigDiagnostic(ConfigSeverity.Warning, fieldPath, message));
+
+    /// <summary>
+    /// The resource being converted (its path, for example <c>listeners[3]</c>); set by the resource converters
+    /// (listener, route configuration, cluster) and scoping <see cref="WarningOncePerResource"/>.
+    /// </summary>
+    public string Resource { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Records the warning unless one with the same <paramref name="key"/> was already recorded for the current
+    /// <see cref="Resource"/>: a skipped filter repeated in every chain of a listener is reported once, at its first place.
+    /// </summary>
+    public void WarningOncePerResource(string key, string fieldPath, string message)
+    {
+        if (_warnedOnce.Add((Resource, key)))
+        {
+            Warning(fieldPath, message);
+        }
+    }
 
     /// <summary>Throws a <see cref="ConfigException"/> holding every error recorded so far, if any.</summary>
     public void ThrowIfErrors()

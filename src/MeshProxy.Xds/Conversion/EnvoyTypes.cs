@@ -29,6 +29,9 @@ public static class EnvoyTypes
         global::Envoy.Extensions.Filters.Http.Rbac.V3.RbacReflection.Descriptor,
         global::Envoy.Extensions.Filters.Http.LocalRatelimit.V3.LocalRateLimitReflection.Descriptor,
         global::Envoy.Extensions.Filters.Http.Fault.V3.FaultReflection.Descriptor,
+        global::Envoy.Extensions.Filters.Http.Cors.V3.CorsReflection.Descriptor,
+        global::Envoy.Extensions.Filters.Http.GrpcStats.V3.ConfigReflection.Descriptor,
+        global::Envoy.Extensions.Filters.Http.Wasm.V3.WasmReflection.Descriptor,
         global::Envoy.Extensions.Filters.Listener.OriginalDst.V3.OriginalDstReflection.Descriptor,
         global::Envoy.Extensions.Filters.Listener.TlsInspector.V3.TlsInspectorReflection.Descriptor,
         global::Envoy.Extensions.Filters.Listener.HttpInspector.V3.HttpInspectorReflection.Descriptor,
@@ -36,6 +39,7 @@ public static class EnvoyTypes
         global::Envoy.Extensions.AccessLoggers.Grpc.V3.AlsReflection.Descriptor,
         global::Envoy.Extensions.TransportSockets.Tls.V3.TlsReflection.Descriptor,
         global::Envoy.Extensions.TransportSockets.Tls.V3.SecretReflection.Descriptor,
+        global::Envoy.Extensions.TransportSockets.RawBuffer.V3.RawBufferReflection.Descriptor,
         global::Envoy.Extensions.Upstreams.Http.V3.HttpProtocolOptionsReflection.Descriptor,
         global::Udpa.Type.V1.TypedStructReflection.Descriptor,
         global::Xds.Type.V3.TypedStructReflection.Descriptor);

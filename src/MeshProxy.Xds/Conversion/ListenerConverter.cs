@@ -19,6 +19,20 @@ public static class ListenerConverter
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(context);
+        var previousResource = context.Resource;
+        context.Resource = path;
+        try
+        {
+            return ConvertListener(listener, path, runtime, context);
+        }
+        finally
+        {
+            context.Resource = previousResource;
+        }
+    }
+
+    private static ListenerConfig? ConvertListener(Listener listener, string path, RuntimeConfig runtime, ConversionContext context)
+    {
         var ok = true;
         if (listener.Name.Length == 0)
         {
@@ -29,35 +43,79 @@ public static class ListenerConverter
         var address = SocketAddressConverter.Convert(listener.Address, FieldPath.Field(path, "address"), context, allowPortZero: true);
         ok &= address is not null;
 
-        var chainsPath = FieldPath.Field(path, "filter_chains");
-        var chains = ImmutableArray.CreateBuilder<FilterChainConfig>(listener.FilterChains.Count);
-        if (listener.FilterChains.Count == 0)
+        var listenerFiltersPath = FieldPath.Field(path, "listener_filters");
+        var listenerFilters = ImmutableArray.CreateBuilder<ListenerFilterConfig>(listener.ListenerFilters.Count);
+        for (var i = 0; i < listener.ListenerFilters.Count; i++)
         {
-            context.Error(chainsPath, "at least one filter chain is required");
-            ok = false;
-        }
-        else if (listener.FilterChains.Count > 1)
-        {
-            context.Warning(
-                chainsPath,
-                $"filter chain matching arrives with xDS; only the first of {listener.FilterChains.Count} chains serves");
+            var filter = ListenerFilterConverter.Convert(listener.ListenerFilters[i], FieldPath.Index(listenerFiltersPath, i), context);
+            ok &= filter is not null;
+            if (filter is not null)
+            {
+                listenerFilters.Add(filter);
+            }
         }
 
+        var chainsPath = FieldPath.Field(path, "filter_chains");
+        var chains = ImmutableArray.CreateBuilder<FilterChainConfig>(listener.FilterChains.Count);
+        if (listener.FilterChains.Count == 0 && listener.DefaultFilterChain is null)
+        {
+            context.Error(chainsPath, "at least one filter chain (or a default_filter_chain) is required");
+            ok = false;
+        }
+
+        if (listener.FilterChainMatcher is not null)
+        {
+            context.Error(FieldPath.Field(path, "filter_chain_matcher"), "the generic filter chain matcher is not supported; use filter_chain_match");
+            ok = false;
+        }
+
+        var matches = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < listener.FilterChains.Count; i++)
         {
-            var chain = ConvertChain(listener.FilterChains[i], i, FieldPath.Index(chainsPath, i), context);
+            var chainPath = FieldPath.Index(chainsPath, i);
+            var chain = ConvertChain(listener.FilterChains[i], chainPath, context);
             if (chain is null)
             {
                 ok = false;
+                continue;
             }
-            else
+
+            // Envoy refuses a listener whose chains cannot be told apart ("multiple filter chains with the same matching rules").
+            if (!matches.TryAdd(FilterChainMatchConverter.Key(chain.Match), i))
             {
-                chains.Add(chain);
+                context.Error(
+                    FieldPath.Field(chainPath, "filter_chain_match"),
+                    $"same match as {FieldPath.Index(chainsPath, matches[FilterChainMatchConverter.Key(chain.Match)])}: a connection could not choose between them");
+                ok = false;
             }
+
+            chains.Add(chain);
         }
 
+        FilterChainConfig? defaultChain = null;
+        if (listener.DefaultFilterChain is { } fallback)
+        {
+            var defaultPath = FieldPath.Field(path, "default_filter_chain");
+            if (fallback.FilterChainMatch is not null)
+            {
+                context.Warning(FieldPath.Field(defaultPath, "filter_chain_match"), "ignored on the default chain (it serves what no chain matches)");
+            }
+
+            defaultChain = ConvertChain(fallback, defaultPath, context);
+            ok &= defaultChain is not null;
+        }
+
+        var filtersTimeout = DurationConverter.Convert(
+            listener.ListenerFiltersTimeout, ListenerConfig.DefaultListenerFiltersTimeout, FieldPath.Field(path, "listener_filters_timeout"), context, allowZero: true);
+        ok &= filtersTimeout is not null;
+
+        var drainType = listener.DrainType == Listener.Types.DrainType.ModifyOnly ? ListenerDrainType.ModifyOnly : ListenerDrainType.Default;
         var limit = ConnectionLimit(listener.Name, runtime, path, context);
-        UnsupportedFields.Warn(listener, path, context, "name", "address", "filter_chains", "per_connection_buffer_limit_bytes");
+        UnsupportedFields.Warn(
+            listener, path, context,
+            "name", "address", "filter_chains", "per_connection_buffer_limit_bytes", "default_filter_chain", "listener_filters",
+            "listener_filters_timeout", "continue_on_listener_filters_timeout", "bind_to_port", "use_original_dst", "drain_type",
+            "filter_chain_matcher");
         if (!ok)
         {
             return null;
@@ -68,23 +126,29 @@ public static class ListenerConverter
             address!,
             chains.ToImmutable(),
             listener.PerConnectionBufferLimitBytes ?? ListenerConfig.DefaultPerConnectionBufferLimitBytes,
-            limit);
+            limit)
+        {
+            DefaultFilterChain = defaultChain,
+            ListenerFilters = listenerFilters.ToImmutable(),
+            ListenerFiltersTimeout = filtersTimeout!.Value,
+            ContinueOnListenerFiltersTimeout = listener.ContinueOnListenerFiltersTimeout,
+            BindToPort = listener.BindToPort ?? true,
+            UseOriginalDst = listener.UseOriginalDst ?? false,
+            DrainType = drainType,
+        };
     }
 
-    private static FilterChainConfig? ConvertChain(FilterChain chain, int index, string path, ConversionContext context)
+    private static FilterChainConfig? ConvertChain(FilterChain chain, string path, ConversionContext context)
     {
-        var ok = true;
-        if (chain.FilterChainMatch is not null)
-        {
-            context.Warning(
-                FieldPath.Field(path, "filter_chain_match"), $"filter chain matching arrives with xDS; chain {index} used as-is");
-        }
+        var match = FilterChainMatchConverter.Convert(chain.FilterChainMatch, FieldPath.Field(path, "filter_chain_match"), context);
+        var ok = match is not null;
 
-        if (chain.TransportSocket is not null)
+        var requiresTls = false;
+        if (chain.TransportSocket is { } socket)
         {
-            // Serving plaintext where TLS was asked for would be worse than refusing to start.
-            context.Error(FieldPath.Field(path, "transport_socket"), "transport sockets (TLS) are not supported yet");
-            ok = false;
+            var tls = TransportSocketConverter.RequiresTls(socket, FieldPath.Field(path, "transport_socket"), context, upstream: false);
+            ok &= tls is not null;
+            requiresTls = tls ?? false;
         }
 
         var filtersPath = FieldPath.Field(path, "filters");
@@ -98,10 +162,14 @@ public static class ListenerConverter
         for (var i = 0; i < chain.Filters.Count; i++)
         {
             var filterPath = FieldPath.Index(filtersPath, i);
-            var filter = NetworkFilterConverter.Convert(chain.Filters[i], filterPath, context);
-            if (filter is null)
+            if (!NetworkFilterConverter.TryConvert(chain.Filters[i], filterPath, context, out var filter))
             {
                 ok = false;
+                continue;
+            }
+
+            if (filter is null)
+            {
                 continue;
             }
 
@@ -114,8 +182,14 @@ public static class ListenerConverter
             filters.Add(filter);
         }
 
+        if (ok && (filters.Count == 0 || !NetworkFilterConverter.IsTerminal(filters[^1])))
+        {
+            context.Error(filtersPath, "the last network filter must be terminal (tcp_proxy or http_connection_manager)");
+            ok = false;
+        }
+
         UnsupportedFields.Warn(chain, path, context, "filters", "name", "filter_chain_match", "transport_socket");
-        return ok ? new FilterChainConfig(chain.Name, filters.ToImmutable()) : null;
+        return ok ? new FilterChainConfig(chain.Name, filters.ToImmutable()) { Match = match!, RequiresTls = requiresTls } : null;
     }
 
     private static long? ConnectionLimit(string listenerName, RuntimeConfig runtime, string path, ConversionContext context)

@@ -27,6 +27,30 @@ public static class UnsupportedFields
         }
     }
 
+    /// <summary>
+    /// Records an error for each set field of <paramref name="message"/> not named in <paramref name="handled"/>: for
+    /// criteria whose omission would change what matches (a route match condition, say), where ignoring is not safe.
+    /// </summary>
+    /// <returns>True when no such field is set.</returns>
+    public static bool Reject(IMessage message, string path, ConversionContext context, string reason, params ReadOnlySpan<string> handled)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(context);
+        var ok = true;
+        foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
+        {
+            if (handled.Contains(field.Name) || !IsSet(message, field))
+            {
+                continue;
+            }
+
+            context.Error(FieldPath.Field(path, field.Name), $"not supported; {reason}");
+            ok = false;
+        }
+
+        return ok;
+    }
+
     /// <summary>True when the field differs from its default (present, non-empty, non-zero).</summary>
     public static bool IsSet(IMessage message, FieldDescriptor field)
     {

@@ -443,25 +443,31 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         }
     }
 
-    /// <summary>Route table names an HCM in the listener asks RDS for.</summary>
-    internal static IEnumerable<string> RouteNames(ListenerConfig listener)
+    private static ImmutableArray<string> RouteNames(ListenerConfig listener) => XdsReferences.ReferencedRouteNames(listener);
+
+    private static string? EdsName(ClusterConfig cluster) => XdsReferences.EdsName(cluster);
+
+    // The HCMs' rds.config_source.initial_fetch_timeout; the longest wins (Zero, wait forever, beats everything).
+    private TimeSpan RouteWarmingTimeout(ListenerConfig listener)
     {
+        TimeSpan? longest = null;
         var chains = listener.DefaultFilterChain is null ? listener.FilterChains : listener.FilterChains.Add(listener.DefaultFilterChain);
-        foreach (var chain in chains)
+        foreach (var filter in chains.SelectMany(c => c.Filters))
         {
-            foreach (var filter in chain.Filters)
+            if (filter is HttpConnectionManagerConfig { RdsRouteConfigName: not null } hcm)
             {
-                if (filter is HttpConnectionManagerConfig { RdsRouteConfigName: { } name })
+                var timeout = hcm.RdsInitialFetchTimeout ?? _options.RouteWarmingTimeout;
+                if (timeout <= TimeSpan.Zero)
                 {
-                    yield return name;
+                    return TimeSpan.Zero;
                 }
+
+                longest = longest is null || timeout > longest ? timeout : longest;
             }
         }
-    }
 
-    /// <summary>The ClusterLoadAssignment an EDS cluster waits for; null for other types.</summary>
-    internal static string? EdsName(ClusterConfig cluster) =>
-        cluster.DiscoveryType == ClusterDiscoveryType.Eds ? cluster.EdsServiceName ?? cluster.Name : null;
+        return longest ?? _options.RouteWarmingTimeout;
+    }
 
     // Decides what is active, applies it, and schedules the next warming deadline. Caller holds the lock.
     private async Task<(ListenerApplyResult Result, string? Error)> RebuildAndApplyAsync(CancellationToken ct)
@@ -481,7 +487,8 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
             var warm = edsName is null || endpointSets.TryGetValue(edsName, out var set) && (endpoints = (EndpointSetConfig)set.Config) is not null;
             if (!warm)
             {
-                warm = CheckDeadline(_resources[XdsTypeUrls.Cluster], entry, _options.EndpointWarmingTimeout, now, ref nextDeadline);
+                var timeout = config.EdsInitialFetchTimeout ?? _options.EndpointWarmingTimeout;
+                warm = CheckDeadline(_resources[XdsTypeUrls.Cluster], entry, timeout, now, ref nextDeadline);
             }
 
             if (warm)
@@ -504,7 +511,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         {
             var config = (ListenerConfig)entry.Config;
             var warm = RouteNames(config).All(routeTables.ContainsKey)
-                || CheckDeadline(_resources[XdsTypeUrls.Listener], entry, _options.RouteWarmingTimeout, now, ref nextDeadline);
+                || CheckDeadline(_resources[XdsTypeUrls.Listener], entry, RouteWarmingTimeout(config), now, ref nextDeadline);
             if (warm)
             {
                 listeners[name] = config;

@@ -47,6 +47,10 @@ public sealed class BootstrapLoaderTests
         Assert.Equal(
             new[]
             {
+                new EndpointConfig(new SocketAddressConfig(IPAddress.Parse("127.0.0.3"), 8082), 1, EndpointHealth.Unknown, 0, "eu-west1/a")
+                {
+                    LocalityWeight = 2,
+                },
                 new EndpointConfig(new SocketAddressConfig(IPAddress.IPv6Loopback, 8080), 3, EndpointHealth.Healthy, 1, "eu-west1/b"),
                 new EndpointConfig(new SocketAddressConfig(IPAddress.Parse("127.0.0.2"), 8081), 1, EndpointHealth.Unknown, 1, "eu-west1/b"),
             },
@@ -239,18 +243,67 @@ public sealed class BootstrapLoaderTests
         Assert.Contains("0 is not a valid weight", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("STRICT_DNS")]
-    [InlineData("EDS")]
-    [InlineData("ORIGINAL_DST")]
-    public void LoadText_UnsupportedClusterType_NamesTypeField(string type)
+    [Fact]
+    public void LoadText_StrictDnsCluster_KeepsHostNamesAsDnsTargets()
     {
-        var yaml = BootstrapSamples.Minimal.Replace("connect_timeout: 1s", $"connect_timeout: 1s\n    type: {type}", StringComparison.Ordinal);
+        var yaml = BootstrapSamples.Minimal
+            .Replace("connect_timeout: 1s", "connect_timeout: 1s\n    type: STRICT_DNS\n    dns_lookup_family: V4_ONLY", StringComparison.Ordinal)
+            .Replace("address: 127.0.0.1, port_value: 9000", "address: backend.local, port_value: 9000", StringComparison.Ordinal);
+
+        var loaded = BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml);
+
+        var cluster = loaded.Config.Clusters[0];
+        Assert.Equal(ClusterDiscoveryType.StrictDns, cluster.DiscoveryType);
+        Assert.Equal(DnsLookupFamily.V4Only, cluster.DnsLookupFamily);
+        Assert.Equal([new DnsTargetConfig("backend.local", 9000, 1, 0, string.Empty)], cluster.DnsTargets.ToArray());
+        Assert.Empty(cluster.Endpoints);
+        Assert.Empty(loaded.Warnings);
+    }
+
+    [Fact]
+    public void LoadText_OriginalDstWithRoundRobin_NamesLbPolicy()
+    {
+        var yaml = BootstrapSamples.Minimal.Replace("connect_timeout: 1s", "connect_timeout: 1s\n    type: ORIGINAL_DST", StringComparison.Ordinal);
 
         var error = Assert.Throws<ConfigException>(() => BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml));
 
-        Assert.Equal("static_resources.clusters[0].type", error.FieldPath);
-        Assert.Contains($"cluster type {type} is not supported in static bootstrap yet", error.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            [
+                "static_resources.clusters[0].lb_policy: ORIGINAL_DST clusters need lb_policy CLUSTER_PROVIDED, not ROUND_ROBIN",
+                "static_resources.clusters[0].load_assignment: ORIGINAL_DST clusters take their host from each connection; load_assignment must be empty",
+            ],
+            error.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void LoadText_EdsClusterWithoutAdsConfig_NamesEdsConfig()
+    {
+        var yaml = BootstrapSamples.Minimal.Replace(
+            "connect_timeout: 1s", "connect_timeout: 1s\n    type: EDS\n    eds_cluster_config: {eds_config: {ads: {}}}", StringComparison.Ordinal);
+
+        var error = Assert.Throws<ConfigException>(() => BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml));
+
+        var only = Assert.Single(error.Errors);
+        Assert.Equal("static_resources.clusters[0].eds_cluster_config.eds_config", only.FieldPath);
+        Assert.Equal("an EDS cluster needs an ADS stream, but dynamic_resources.ads_config is not set", only.Message);
+    }
+
+    [Fact]
+    public void LoadText_EdsClusterWithAdsConfig_SubscribesByServiceName()
+    {
+        var yaml = BootstrapSamples.Minimal.Replace(
+            "connect_timeout: 1s",
+            "connect_timeout: 1s\n    type: EDS\n    eds_cluster_config: {service_name: svc, eds_config: {ads: {}, initial_fetch_timeout: 0s}}",
+            StringComparison.Ordinal) + "\ndynamic_resources:\n  ads_config: {api_type: GRPC, grpc_services: [{google_grpc: {target_uri: 127.0.0.1:15010, stat_prefix: ads}}]}\n";
+
+        var loaded = BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml);
+
+        var cluster = loaded.Config.Clusters[0];
+        Assert.Equal(ClusterDiscoveryType.Eds, cluster.DiscoveryType);
+        Assert.Equal("svc", cluster.EdsServiceName);
+        Assert.Equal(TimeSpan.Zero, cluster.EdsInitialFetchTimeout);
+        Assert.Empty(cluster.Endpoints);
+        Assert.Contains(loaded.Warnings, w => w.FieldPath == "static_resources.clusters[0].load_assignment");
     }
 
     [Fact]
@@ -315,7 +368,7 @@ public sealed class BootstrapLoaderTests
         var error = Assert.Throws<ConfigException>(() => BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml));
 
         Assert.Equal(
-            ["static_resources.listeners[0].address.socket_address.port_value", "static_resources.clusters[0].type"],
+            ["static_resources.listeners[0].address.socket_address.port_value", "static_resources.clusters[0].eds_cluster_config"],
             error.Errors.Select(e => e.FieldPath));
     }
 
@@ -347,17 +400,17 @@ public sealed class BootstrapLoaderTests
     }
 
     [Fact]
-    public void LoadText_FilterChainMatch_WarnsAndUsesChainAsIs()
+    public void LoadText_FilterChainMatch_IsConverted()
     {
         var yaml = BootstrapSamples.Minimal.Replace(
-            "    - filters:\n", "    - filter_chain_match: {destination_port: 10000}\n      filters:\n", StringComparison.Ordinal);
+            "    - filters:\n", "    - filter_chain_match: {destination_port: 10000, server_names: [Example.COM]}\n      filters:\n", StringComparison.Ordinal);
 
         var loaded = BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml);
 
-        var warning = Assert.Single(loaded.Warnings);
-        Assert.Equal("static_resources.listeners[0].filter_chains[0].filter_chain_match", warning.FieldPath);
-        Assert.Equal("filter chain matching arrives with xDS; chain 0 used as-is", warning.Message);
-        Assert.Single(loaded.Config.Listeners[0].FilterChains);
+        Assert.Empty(loaded.Warnings);
+        var match = Assert.Single(loaded.Config.Listeners[0].FilterChains).Match;
+        Assert.Equal(10000, match.DestinationPort);
+        Assert.Equal(["example.com"], match.ServerNames.ToArray());
     }
 
     [Fact]
@@ -374,16 +427,19 @@ public sealed class BootstrapLoaderTests
     }
 
     [Fact]
-    public void LoadText_TransportSocketOnCluster_IsRejected()
+    public void LoadText_TlsTransportSocketOnCluster_KeepsClusterRequiringTls()
     {
         var yaml = BootstrapSamples.Minimal.Replace(
             "connect_timeout: 1s",
             "connect_timeout: 1s\n    transport_socket: {name: tls, typed_config: {\"@type\": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext}}",
             StringComparison.Ordinal);
 
-        var error = Assert.Throws<ConfigException>(() => BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml));
+        var loaded = BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml);
 
-        Assert.Equal("static_resources.clusters[0].transport_socket", error.FieldPath);
+        Assert.True(loaded.Config.Clusters[0].RequiresTls);
+        var warning = Assert.Single(loaded.Warnings);
+        Assert.Equal("static_resources.clusters[0].transport_socket", warning.FieldPath);
+        Assert.Contains("never sent in plaintext", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 namespace MeshProxy.Tests.Bootstrap;
 
-/// <summary>The same bootstrap in YAML and JSON: node, admin, runtime limit, a tcp_proxy listener and a STATIC cluster.</summary>
+/// <summary>The same bootstrap in YAML and JSON: node, admin, runtime limit, a tcp_proxy listener and a STATIC cluster
+/// with two priorities (a weighted locality at 0, a second at 1).</summary>
 internal static class BootstrapSamples
 {
     public const string Yaml = """
@@ -42,6 +43,12 @@ internal static class BootstrapSamples
             load_assignment:
               cluster_name: backend
               endpoints:
+              - locality: { region: eu-west1, zone: a }
+                load_balancing_weight: 2
+                lb_endpoints:
+                - endpoint:
+                    address:
+                      socket_address: { address: 127.0.0.3, port_value: 8082 }
               - priority: 1
                 locality: { region: eu-west1, zone: b }
                 lb_endpoints:
@@ -110,6 +117,13 @@ internal static class BootstrapSamples
                 "load_assignment": {
                   "cluster_name": "backend",
                   "endpoints": [
+                    {
+                      "locality": { "region": "eu-west1", "zone": "a" },
+                      "load_balancing_weight": 2,
+                      "lb_endpoints": [
+                        { "endpoint": { "address": { "socket_address": { "address": "127.0.0.3", "port_value": 8082 } } } }
+                      ]
+                    },
                     {
                       "priority": 1,
                       "locality": { "region": "eu-west1", "zone": "b" },

@@ -26,10 +26,15 @@ internal sealed class ProxyHarness : IAsyncDisposable
 
     public string ListenerPrefix => "listener." + StatsStore.AddressForStatName(EndPoint) + ".";
 
-    public static async Task<ProxyHarness> StartAsync(ITransport transport, ProxyConfig config, TimeSpan? heartbeat = null, ProxyRuntimeOptions? options = null)
+    public static async Task<ProxyHarness> StartAsync(
+        ITransport transport,
+        ProxyConfig config,
+        TimeSpan? heartbeat = null,
+        ProxyRuntimeOptions? options = null,
+        MeshProxy.Core.Upstream.IDnsResolver? dnsResolver = null)
     {
         var recording = new RecordingTransport(transport);
-        var runtime = new ProxyRuntime(recording, Serilog.Core.Logger.None, null, heartbeat ?? TimeSpan.FromMilliseconds(50), options);
+        var runtime = new ProxyRuntime(recording, Serilog.Core.Logger.None, null, heartbeat ?? TimeSpan.FromMilliseconds(50), options, dnsResolver);
         await runtime.ApplyAsync(config);
         return new ProxyHarness(runtime, recording);
     }

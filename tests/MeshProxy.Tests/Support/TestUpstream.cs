@@ -14,12 +14,12 @@ internal sealed class TestUpstream : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _acceptedCount;
 
-    public TestUpstream(Func<Socket, Task> handler, IPAddress? address = null)
+    public TestUpstream(Func<Socket, Task> handler, IPAddress? address = null, int port = 0)
     {
         _handler = handler;
         address ??= IPAddress.Loopback;
         _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(address, 0));
+        _listener.Bind(new IPEndPoint(address, port));
         _listener.Listen(1024);
         EndPoint = (IPEndPoint)_listener.LocalEndPoint!;
         _acceptLoop = AcceptLoopAsync();
@@ -30,7 +30,7 @@ internal sealed class TestUpstream : IAsyncDisposable
     public int AcceptedCount => Volatile.Read(ref _acceptedCount);
 
     /// <summary>Echoes until EOF, then half-closes.</summary>
-    public static TestUpstream Echo(IPAddress? address = null) => new(async socket =>
+    public static TestUpstream Echo(IPAddress? address = null, int port = 0) => new(async socket =>
     {
         var buffer = new byte[64 * 1024];
         while (true)
@@ -45,7 +45,7 @@ internal sealed class TestUpstream : IAsyncDisposable
         }
 
         socket.Shutdown(SocketShutdown.Send);
-    }, address);
+    }, address, port);
 
     public async ValueTask DisposeAsync()
     {

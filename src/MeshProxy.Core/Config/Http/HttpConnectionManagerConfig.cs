@@ -16,6 +16,13 @@ public sealed record HttpConnectionManagerConfig(string Name, string StatPrefix)
     /// <summary>RDS route configuration name; null when routes are inline.</summary>
     public string? RdsRouteConfigName { get; init; }
 
+    /// <summary>
+    /// RDS: how long the listener waits for its route configuration before it goes active without it
+    /// (<c>rds.config_source.initial_fetch_timeout</c>). Null means Envoy's default of 15 s; Zero waits forever
+    /// (what Istio sends).
+    /// </summary>
+    public TimeSpan? RdsInitialFetchTimeout { get; init; }
+
     /// <summary>Inline <c>route_config</c>; null when RDS is used.</summary>
     public RouteTableConfig? RouteConfig { get; init; }
 

@@ -9,8 +9,9 @@ using Serilog.Events;
 namespace MeshProxy.Core.Network.TcpProxy;
 
 /// <summary>
-/// One proxied connection: pick a host, connect with the cluster's timeout on the downstream's loop, then copy pipe to
-/// pipe both ways. A FIN is passed on as a FIN (half-close works both ways), a reset as a reset; the session ends when
+/// One proxied connection: take a slot of the cluster's connection circuit breaker, pick a host (the original
+/// destination for ORIGINAL_DST), connect with the cluster's timeout on the downstream's loop (refused at once when the
+/// cluster requires TLS), then copy pipe to pipe both ways. A FIN is passed on as a FIN (half-close works both ways), a reset as a reset; the session ends when
 /// both directions are done. Per read: one copy into the other pipe, a plain store of the activity time, counter adds.
 /// </summary>
 internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
@@ -32,7 +33,6 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
     {
         ArgumentNullException.ThrowIfNull(context);
         var factory = _factory;
-        var downstream = context.Connection;
         factory.Stats.DownstreamCxTotal.Increment();
         if (!factory.Clusters.TryGet(factory.Config.Cluster, out var cluster))
         {
@@ -41,7 +41,30 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
             return;
         }
 
-        var host = cluster.PickHost(LoadBalancerContext.None);
+        // Envoy's tcp_proxy checks the connection circuit breaker before choosing a host; the slot is held from here
+        // until the upstream connection is gone (connecting ones count, as in Envoy).
+        if (!cluster.Connections.TryAcquire())
+        {
+            cluster.Stats.UpstreamCxOverflow.Increment();
+            LogDebug("Connection {ConnectionId}: cluster {Cluster} is at max_connections", context.Id, cluster.Name);
+            return;
+        }
+
+        try
+        {
+            await ProxyAsync(context, cluster).ConfigureAwait(false);
+        }
+        finally
+        {
+            cluster.Connections.Release();
+        }
+    }
+
+    private async ValueTask ProxyAsync(ConnectionContext context, Cluster cluster)
+    {
+        var factory = _factory;
+        var downstream = context.Connection;
+        var host = cluster.PickHost(new LoadBalancerContext(null) { OriginalDestination = context.OriginalDestination });
         if (host is null)
         {
             cluster.Stats.UpstreamCxNoneHealthy.Increment();
@@ -119,6 +142,21 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
     {
         var factory = _factory;
         cluster.Stats.UpstreamCxTotal.Increment();
+        if (cluster.RequiresTls)
+        {
+            // Never plaintext to a host that expects TLS: fail the attempt at once, counted like any connect failure.
+            cluster.Stats.UpstreamCxConnectFail.Increment();
+            cluster.Stats.UpstreamCxTlsUnsupported.Increment();
+            if (cluster.TakeTlsWarning())
+            {
+                factory.Logger.Warning(
+                    "Cluster {Cluster}: its transport socket requires TLS, which MeshProxy cannot originate yet; connections to it fail",
+                    cluster.Name);
+            }
+
+            return null;
+        }
+
         // Envoy's default max_connect_attempts is 1: no retry.
         using var timeout = new CancellationTokenSource(cluster.ConnectTimeout, factory.Heartbeat.TimeProvider);
         try

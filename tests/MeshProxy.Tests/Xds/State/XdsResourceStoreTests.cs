@@ -220,4 +220,136 @@ public sealed class XdsResourceStoreTests
             [("b", "b1"), ("c", "c1")],
             store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Listener).Resources.Select(r => (r.Name, r.Version)));
     }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_EdsCluster_WarmsUntilItsEndpointsArrive()
+    {
+        var store = NewStore();
+
+        Assert.Null(await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.EdsCluster("svc"), "c1")], default));
+
+        Assert.Empty(_applied[^1].Clusters);
+        AssertSubscribed(XdsTypeUrls.ClusterLoadAssignment, "svc");
+        Assert.Equal(1, _stats.GetGauge("cluster_manager.warming_clusters").Value);
+        Assert.Equal(XdsResourceStatus.Warming, store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Cluster).Resources.Single().Status);
+
+        Assert.Null(await store.OnStateOfTheWorldAsync(XdsTypeUrls.ClusterLoadAssignment, "e1", [XdsProtos.Resource(XdsProtos.Assignment("svc", Host1, Host2), "e1")], default));
+
+        var cluster = Assert.Single(_applied[^1].Clusters);
+        Assert.Equal([Host1, Host2], cluster.Endpoints.Select(e => e.Address.ToEndPoint()));
+        Assert.Equal(0, _stats.GetGauge("cluster_manager.warming_clusters").Value);
+        Assert.Equal(1, Counter("cluster.svc.update_success"));
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_UnrelatedEdsPush_KeepsOtherMergedClusterObjects()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.EdsCluster("a"), "c1"), XdsProtos.Resource(XdsProtos.EdsCluster("b"), "c1")], default);
+        await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.ClusterLoadAssignment, "e1",
+            [XdsProtos.Resource(XdsProtos.Assignment("a", Host1), "e1"), XdsProtos.Resource(XdsProtos.Assignment("b", Host1), "e1")], default);
+        var before = _applied[^1].Clusters.ToDictionary(c => c.Name);
+
+        await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.ClusterLoadAssignment, "e2",
+            [XdsProtos.Resource(XdsProtos.Assignment("a", Host1), "e2"), XdsProtos.Resource(XdsProtos.Assignment("b", Host2), "e2")], default);
+
+        var after = _applied[^1].Clusters.ToDictionary(c => c.Name);
+        Assert.Same(before["a"], after["a"]);
+        Assert.NotSame(before["b"], after["b"]);
+        Assert.Equal(Host2, after["b"].Endpoints.Single().Address.ToEndPoint());
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_UpdatedClusterWithNewServiceName_KeepsServingThePreviousVersionWhileWarming()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.EdsCluster("svc", "v1"), "c1")], default);
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.ClusterLoadAssignment, "e1", [XdsProtos.Resource(XdsProtos.Assignment("v1", Host1), "e1")], default);
+        var serving = _applied[^1].Clusters.Single();
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c2", [XdsProtos.Resource(XdsProtos.EdsCluster("svc", "v2"), "c2")], default);
+
+        Assert.Same(serving, _applied[^1].Clusters.Single());
+        Assert.Equal(["v2"], _subscriptions[^1].Names);
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.ClusterLoadAssignment, "e2", [XdsProtos.Resource(XdsProtos.Assignment("v2", Host2), "e2")], default);
+
+        Assert.Equal(Host2, _applied[^1].Clusters.Single().Endpoints.Single().Address.ToEndPoint());
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_WarmingDeadlinePasses_ClusterServesWithoutEndpoints()
+    {
+        var store = NewStore(warming: TimeSpan.FromSeconds(15));
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.EdsCluster("svc"), "c1")], default);
+        Assert.Empty(_applied[^1].Clusters);
+
+        _time.Advance(TimeSpan.FromSeconds(16));
+
+        await WaitForAsync(() => _applied[^1].Clusters.Length == 1);
+        Assert.Empty(_applied[^1].Clusters.Single().Endpoints);
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_ListenerWithRds_WarmsUntilItsRouteTableArrives()
+    {
+        var store = NewStore();
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "l1", [XdsProtos.Resource(XdsProtos.HttpListener("http", 15080, "8080"), "l1")], default);
+
+        Assert.Empty(_applied[^1].Listeners);
+        AssertSubscribed(XdsTypeUrls.RouteConfiguration, "8080");
+        Assert.Equal(1, _stats.GetGauge("listener_manager.total_listeners_warming").Value);
+
+        Assert.Null(await store.OnStateOfTheWorldAsync(XdsTypeUrls.RouteConfiguration, "r1", [XdsProtos.Resource(XdsProtos.Routes("8080", "svc"), "r1")], default));
+
+        Assert.Equal("http", _applied[^1].Listeners.Single().Name);
+        Assert.Equal("8080", _applied[^1].Routes.Single().Name);
+        Assert.Equal(1, Counter("rds.8080.update_success"));
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_ListenerNoLongerReferencesRoutes_UnsubscribesAndDropsThem()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "l1", [XdsProtos.Resource(XdsProtos.HttpListener("http", 15080, "8080"), "l1")], default);
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.RouteConfiguration, "r1", [XdsProtos.Resource(XdsProtos.Routes("8080", "svc"), "r1")], default);
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "l2", [XdsProtos.Resource(XdsProtos.HttpListener("http", 15080, "9090"), "l2")], default);
+
+        AssertSubscribed(XdsTypeUrls.RouteConfiguration, "9090");
+        Assert.Empty(store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.RouteConfiguration).Resources);
+        Assert.Empty(_applied[^1].Routes);
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_ClusterRemoved_UnsubscribesItsEndpoints()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.EdsCluster("a"), "c1"), XdsProtos.Resource(XdsProtos.EdsCluster("b"), "c1")], default);
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c2", [XdsProtos.Resource(XdsProtos.EdsCluster("a"), "c2")], default);
+
+        AssertSubscribed(XdsTypeUrls.ClusterLoadAssignment, "a");
+    }
+
+    private void AssertSubscribed(string typeUrl, params string[] names)
+    {
+        var last = _subscriptions.Last(s => s.Type == typeUrl);
+        Assert.Equal(names, last.Names);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in 5 s");
+            await Task.Delay(10);
+        }
+    }
 }

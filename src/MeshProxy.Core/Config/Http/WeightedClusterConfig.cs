@@ -1,0 +1,10 @@
+namespace MeshProxy.Core.Config.Http;
+
+/// <summary>One target of <c>weighted_clusters</c>.</summary>
+/// <param name="Name">Cluster name.</param>
+/// <param name="Weight">Relative weight; 0 takes no traffic.</param>
+public sealed record WeightedClusterConfig(string Name, uint Weight)
+{
+    /// <summary>Header changes when this cluster is picked, applied before the route's.</summary>
+    public HeaderMutationConfig Headers { get; init; } = HeaderMutationConfig.None;
+}
