@@ -60,6 +60,31 @@ public sealed class XdsDeltaTests
         Assert.Equal("a", await XdsTestRig.RoundTripAsync(port1));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Delta_ReconnectWithEndpointSubscription_ResubscribesWithInitialVersionsAndAppliesTheNextAssignment()
+    {
+        const string Eds = "outbound|80||svc.default.svc.cluster.local";
+        await using var rig = await XdsTestRig.StartAsync(XdsApiType.Delta);
+        var port = XdsTestRig.FreePort();
+        await rig.NextDeltaRequestAsync(XdsTypeUrls.Cluster);
+        AssertAck(await rig.PushDeltaAsync(XdsTypeUrls.Cluster, "1", "c1", [Res(XdsProtos.EdsCluster(Eds, Eds), "c-v1")]), "c1");
+        Assert.Equal([Eds], (await rig.NextDeltaRequestAsync(XdsTypeUrls.ClusterLoadAssignment)).ResourceNamesSubscribe);
+        AssertAck(await rig.PushDeltaAsync(XdsTypeUrls.ClusterLoadAssignment, "1", "e1", [Res(XdsProtos.Assignment(Eds, rig.Upstream("a").EndPoint), "e-v1")]), "e1");
+        await rig.NextDeltaRequestAsync(XdsTypeUrls.Listener);
+        AssertAck(await rig.PushDeltaAsync(XdsTypeUrls.Listener, "1", "l1", [Res(XdsProtos.TcpListener("in", port, Eds), "l-v1")]), "l1");
+        Assert.Equal("a", await XdsTestRig.RoundTripAsync(port));
+
+        rig.ControlPlane.AbortStream();
+
+        var eds = await rig.NextDeltaRequestAsync(XdsTypeUrls.ClusterLoadAssignment, streamId: 2);
+        Assert.Equal([Eds], eds.ResourceNamesSubscribe);
+        Assert.Equal(new Dictionary<string, string> { [Eds] = "e-v1" }, eds.InitialResourceVersions);
+        Assert.Equal(new Dictionary<string, string> { ["in"] = "l-v1" }, (await rig.NextDeltaRequestAsync(XdsTypeUrls.Listener, streamId: 2)).InitialResourceVersions);
+        Assert.Equal("a", await XdsTestRig.RoundTripAsync(port));
+        AssertAck(await rig.PushDeltaAsync(XdsTypeUrls.ClusterLoadAssignment, "2", "e2", [Res(XdsProtos.Assignment(Eds, rig.Upstream("b").EndPoint), "e-v2")]), "e2");
+        Assert.Equal("b", await XdsTestRig.RoundTripAsync(port));
+    }
+
     // Clusters a (version a1) and b (b1); listener "one" on port1 to a (version 1).
     private static async Task SyncAsync(XdsTestRig rig, int port1)
     {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using MeshProxy.Tests.Support;
+using MeshProxy.Xds.Bootstrap;
 using MeshProxy.Xds.Client;
 using MeshProxy.Xds.State;
 
@@ -45,6 +47,8 @@ public sealed class XdsInitialSyncTests
         Assert.True(rig.IsBound("tcp"));
         Assert.False(rig.IsBound("http"), "a listener waits for its routes before it accepts");
         Assert.Equal(XdsResourceStatus.Warming, Status(rig, XdsTypeUrls.Listener, "http"));
+        Assert.Equal(1, rig.Gauge("listener_manager.total_listeners_warming"));
+        Assert.Equal(["warming_state", "active_state"], DumpedListenerStates(rig, "http", "tcp"));
         Assert.False(rig.Controller.Initialized.IsCompleted);
         var rdsAck = await rig.PushAsync(XdsTypeUrls.RouteConfiguration, "2026-11-27T08:00:00Z/7", "rds-nonce-1", XdsProtos.Routes("9080", Eds));
         XdsTestRig.AssertAck(rdsAck, "2026-11-27T08:00:00Z/7", "rds-nonce-1");
@@ -52,11 +56,23 @@ public sealed class XdsInitialSyncTests
 
         await rig.Controller.Initialized.WaitAsync(XdsTestRig.Bounded);
         Assert.True(rig.IsBound("http"));
+        Assert.Equal(["active_state", "active_state"], DumpedListenerStates(rig, "http", "tcp"));
         Assert.Equal("reviews", await XdsTestRig.RoundTripAsync(tcpPort));
         Assert.Equal(
             ["CDS", "CDS", "EDS", "EDS", "LDS", "LDS", "RDS", "RDS"],
             rig.ControlPlane.AllRequests.Select(r => XdsTypeUrls.ShortName(r.Sotw!.TypeUrl)));
         Assert.Single(rig.ControlPlane.AllRequests, r => r.Sotw!.Node is not null);
+    }
+
+    // Which state each named listener is dumped under in /config_dump's dynamic_listeners.
+    private static string[] DumpedListenerStates(XdsTestRig rig, params string[] names)
+    {
+        using var dump = JsonDocument.Parse(ConfigDumpRenderer.Render(rig.Bootstrap.Proto, DateTimeOffset.UtcNow, rig.Store.Dump()));
+        var listeners = dump.RootElement.GetProperty("configs").EnumerateArray()
+            .Single(c => c.GetProperty("@type").GetString() == "type.googleapis.com/envoy.admin.v3.ListenersConfigDump")
+            .GetProperty("dynamic_listeners").EnumerateArray()
+            .ToDictionary(l => l.GetProperty("name").GetString()!, l => l.EnumerateObject().Single(p => p.Name != "name").Name);
+        return names.Select(n => listeners[n]).ToArray();
     }
 
     private static XdsResourceStatus Status(XdsTestRig rig, string typeUrl, string name) =>
