@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Envoy.Config.Route.V3;
 using MeshProxy.Tests.Support;
 using MeshProxy.Xds.Client;
@@ -25,6 +27,31 @@ public sealed class XdsNackTests
         await open.EchoAsync("after the NACK, on the connection opened before");
         Assert.Equal("a", await XdsTestRig.RoundTripAsync(port));
         Assert.Equal(["in"], rig.Runtime.Listeners.Select(l => l.Name));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Lds_ListenerOnAPortTakenByAnotherProcess_NackedNamingItWhileTheOthersApply()
+    {
+        await using var rig = await XdsTestRig.StartAsync();
+        var port = XdsTestRig.FreePort();
+        using var squatter = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        squatter.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        squatter.Listen();
+        var taken = ((IPEndPoint)squatter.LocalEndPoint!).Port;
+        await rig.SyncAsync("1", [XdsProtos.StaticCluster("a", rig.Upstream("a").EndPoint)], [XdsProtos.TcpListener("in", port, "a")]);
+
+        var newPort = XdsTestRig.FreePort();
+        var nack = await rig.PushAsync(
+            XdsTypeUrls.Listener, "2", "lds-2",
+            XdsProtos.TcpListener("in", port, "a"), XdsProtos.TcpListener("taken", taken, "a"), XdsProtos.TcpListener("new", newPort, "a"));
+
+        Assert.Equal("1", nack.VersionInfo);
+        Assert.Contains("'taken'", nack.ErrorDetail?.Message);
+        Assert.Contains($"127.0.0.1:{taken}", nack.ErrorDetail?.Message);
+        Assert.DoesNotContain("'new'", nack.ErrorDetail?.Message);
+        Assert.Equal("a", await XdsTestRig.RoundTripAsync(newPort));
+        Assert.Equal("a", await XdsTestRig.RoundTripAsync(port));
+        Assert.Equal(["in", "new"], rig.Runtime.Listeners.Select(l => l.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact(Timeout = 30_000)]
