@@ -57,15 +57,17 @@ internal sealed class XdsTestRig : IAsyncDisposable
 
     public CollectingSink Log { get; }
 
-    /// <summary>A rig whose bootstrap takes LDS and CDS over ADS (SotW or Delta) with initial_fetch_timeout 0s, as Istio does.</summary>
-    public static async Task<XdsTestRig> StartAsync(XdsApiType apiType = XdsApiType.StateOfTheWorld)
+    /// <summary>A rig whose bootstrap takes LDS and CDS over ADS (SotW or Delta), by default with initial_fetch_timeout 0s as Istio sets it.</summary>
+    /// <param name="apiType">SotW or Delta.</param>
+    /// <param name="initialFetchTimeout">LDS/CDS initial_fetch_timeout, e.g. "0.3s"; also what RDS/EDS warming waits when their sources set none.</param>
+    public static async Task<XdsTestRig> StartAsync(XdsApiType apiType = XdsApiType.StateOfTheWorld, string initialFetchTimeout = "0s")
     {
         var controlPlane = await FakeControlPlane.StartAsync();
         var yaml = $$"""
             node: {id: "{{NodeId}}", cluster: app.default}
             dynamic_resources:
-              lds_config: {ads: {}, initial_fetch_timeout: 0s, resource_api_version: V3}
-              cds_config: {ads: {}, initial_fetch_timeout: 0s, resource_api_version: V3}
+              lds_config: {ads: {}, initial_fetch_timeout: {{initialFetchTimeout}}, resource_api_version: V3}
+              cds_config: {ads: {}, initial_fetch_timeout: {{initialFetchTimeout}}, resource_api_version: V3}
               ads_config:
                 api_type: {{(apiType == XdsApiType.Delta ? "DELTA_GRPC" : "GRPC")}}
                 transport_api_version: V3
