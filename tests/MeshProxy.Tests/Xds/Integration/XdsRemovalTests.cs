@@ -24,17 +24,20 @@ public sealed class XdsRemovalTests
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task Lds_ListenerMissingFromResponse_ItsPortStopsAccepting()
+    public async Task Lds_ListenerMissingFromResponse_ItsPortStopsAcceptingAndOpenConnectionsDrain()
     {
         await using var rig = await XdsTestRig.StartAsync();
         int port1 = XdsTestRig.FreePort(), port2 = XdsTestRig.FreePort();
         var a = XdsProtos.StaticCluster("a", rig.Upstream("a").EndPoint);
         await rig.SyncAsync("1", [a], [XdsProtos.TcpListener("one", port1, "a"), XdsProtos.TcpListener("two", port2, "a")]);
-        Assert.Equal("a", await XdsTestRig.RoundTripAsync(port2));
+        using var open = await Conversation.OpenAsync(port2);
+        await open.EchoAsync("before the removal");
 
         XdsTestRig.AssertAck(await rig.PushAsync(XdsTypeUrls.Listener, "2", "lds-2", XdsProtos.TcpListener("one", port1, "a")), "2", "lds-2");
 
         await XdsTestRig.AssertRefusedAsync(port2);
+        await open.EchoAsync("a connection of the removed listener drains: it keeps working within the drain time");
+        await open.FinishAsync();
         Assert.Equal("a", await XdsTestRig.RoundTripAsync(port1));
         Assert.Equal(["one"], rig.Runtime.Listeners.Select(l => l.Name));
     }
