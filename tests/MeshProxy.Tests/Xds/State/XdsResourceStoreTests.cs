@@ -242,6 +242,19 @@ public sealed class XdsResourceStoreTests
     }
 
     [Fact]
+    public async Task OnStateOfTheWorld_EdsPolicy_OverprovisioningFactorReachesTheCluster()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.EdsCluster("svc"), "c1")], default);
+        var assignment = XdsProtos.Assignment("svc", Host1);
+        assignment.Policy = new Envoy.Config.Endpoint.V3.ClusterLoadAssignment.Types.Policy { OverprovisioningFactor = 100 };
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.ClusterLoadAssignment, "e1", [XdsProtos.Resource(assignment, "e1")], default);
+
+        Assert.Equal(100u, Assert.Single(_applied[^1].Clusters).OverprovisioningFactor);
+    }
+
+    [Fact]
     public async Task OnStateOfTheWorld_UnrelatedEdsPush_KeepsOtherMergedClusterObjects()
     {
         var store = NewStore();
