@@ -5,6 +5,7 @@ using MeshProxy.Abstractions.LoadBalancing;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Stats;
 using MeshProxy.Core.Upstream;
+using MeshProxy.Core.Upstream.LoadBalancing;
 
 namespace MeshProxy.Benchmarks;
 
@@ -12,28 +13,28 @@ namespace MeshProxy.Benchmarks;
 [MemoryDiagnoser]
 public class UpstreamBenchmarks
 {
-    private WeightedRoundRobinLoadBalancer _weighted = null!;
-    private WeightedRoundRobinLoadBalancer _uniform = null!;
+    private RoundRobinPicker _weighted = null!;
+    private RoundRobinPicker _uniform = null!;
     private Counter _counter = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _weighted = new WeightedRoundRobinLoadBalancer(Hosts(3, 1, 2, 5, 1, 1, 4, 2));
-        _uniform = new WeightedRoundRobinLoadBalancer(Hosts(1, 1, 1, 1, 1, 1, 1, 1));
+        _weighted = new RoundRobinPicker(Hosts(3, 1, 2, 5, 1, 1, 4, 2), SystemRandom.Shared);
+        _uniform = new RoundRobinPicker(Hosts(1, 1, 1, 1, 1, 1, 1, 1), SystemRandom.Shared);
         _counter = new StatsStore().GetCounter("cluster.bench.upstream_cx_total");
     }
 
     [Benchmark]
-    public IUpstreamHost? PickWeightedRoundRobin8Hosts() => _weighted.Pick(LoadBalancerContext.None);
+    public IUpstreamHost? PickWeightedRoundRobin8Hosts() => _weighted.Pick();
 
     [Benchmark]
-    public IUpstreamHost? PickUniformRoundRobin8Hosts() => _uniform.Pick(LoadBalancerContext.None);
+    public IUpstreamHost? PickUniformRoundRobin8Hosts() => _uniform.Pick();
 
     [Benchmark]
     public void CounterIncrement() => _counter.Increment();
 
-    private static IUpstreamHost[] Hosts(params uint[] weights) =>
-        weights.Select((w, i) => (IUpstreamHost)new UpstreamHost(new EndpointConfig(
+    private static UpstreamHost[] Hosts(params uint[] weights) =>
+        weights.Select((w, i) => new UpstreamHost(new EndpointConfig(
             new SocketAddressConfig(IPAddress.Loopback, 9000 + i), w, EndpointHealth.Healthy, 0, string.Empty))).ToArray();
 }

@@ -10,4 +10,10 @@ public interface IUpstreamHost
 
     /// <summary>Load-balancing weight, at least 1.</summary>
     uint Weight { get; }
+
+    /// <summary>
+    /// Requests in flight to this host (Envoy's <c>rq_active</c>), maintained by the connection pools; what least-request
+    /// balancing compares. A snapshot that other event loops change concurrently.
+    /// </summary>
+    long ActiveRequests { get; }
 }

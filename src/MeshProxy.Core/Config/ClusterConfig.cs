@@ -52,6 +52,42 @@ public sealed record ClusterConfig(
     /// (so CDS is accepted) but connecting to its hosts fails at once and is counted; it never sends plaintext instead.
     /// </summary>
     public bool RequiresTls { get; init; }
+
+    /// <summary>
+    /// The endpoints' <c>policy.overprovisioning_factor</c> in percent (default 140): a priority level or locality whose
+    /// healthy share times this factor reaches 100% takes all the load offered to it; below, it spills the rest.
+    /// </summary>
+    public uint OverprovisioningFactor { get; init; } = EndpointSetConfig.DefaultOverprovisioningFactor;
+
+    /// <summary><c>common_lb_config.healthy_panic_threshold</c> in whole percent (default 50; 0 disables panic): a
+    /// priority level with fewer available hosts than this balances over all its hosts, whatever their health.</summary>
+    public uint HealthyPanicThreshold { get; init; } = DefaultHealthyPanicThreshold;
+
+    /// <summary><c>common_lb_config.locality_weighted_lb_config</c> is set: a locality is chosen by its
+    /// <see cref="EndpointConfig.LocalityWeight"/> (scaled by its availability) before a host inside it.</summary>
+    public bool LocalityWeightedLb { get; init; }
+
+    /// <summary><c>least_request_lb_config.choice_count</c> (default 2): hosts sampled per pick when weights are equal.</summary>
+    public uint LeastRequestChoiceCount { get; init; } = DefaultLeastRequestChoiceCount;
+
+    /// <summary><c>least_request_lb_config.active_request_bias</c> (default 1.0): the exponent in
+    /// <c>weight / (active_requests + 1)^bias</c> when weights differ.</summary>
+    public double LeastRequestActiveRequestBias { get; init; } = 1.0;
+
+    /// <summary><c>ring_hash_lb_config.minimum_ring_size</c> (default 1024).</summary>
+    public ulong RingHashMinimumRingSize { get; init; } = DefaultRingHashMinimumRingSize;
+
+    /// <summary><c>ring_hash_lb_config.maximum_ring_size</c> (default 8M).</summary>
+    public ulong RingHashMaximumRingSize { get; init; } = DefaultRingHashMaximumRingSize;
+
+    /// <summary><c>maglev_lb_config.table_size</c>, a prime (default 65537).</summary>
+    public ulong MaglevTableSize { get; init; } = DefaultMaglevTableSize;
+
+    public const uint DefaultHealthyPanicThreshold = 50;
+    public const uint DefaultLeastRequestChoiceCount = 2;
+    public const ulong DefaultRingHashMinimumRingSize = 1024;
+    public const ulong DefaultRingHashMaximumRingSize = 8 * 1024 * 1024;
+    public const ulong DefaultMaglevTableSize = 65537;
 }
 
 /// <summary>One name to resolve for a DNS cluster.</summary>

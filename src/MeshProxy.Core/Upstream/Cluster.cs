@@ -1,7 +1,9 @@
+using System.Collections.Immutable;
 using MeshProxy.Abstractions.LoadBalancing;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Stats;
 using MeshProxy.Core.Transport;
+using MeshProxy.Core.Upstream.LoadBalancing;
 
 namespace MeshProxy.Core.Upstream;
 
@@ -22,6 +24,7 @@ internal sealed class Cluster : IDisposable
     private readonly Lock _membershipLock = new();
     private readonly DnsHostRefresher? _dns;
     private readonly OriginalDstHosts? _originalDst;
+    private readonly IRandom _random;
     private volatile ClusterHostSet _hostSet;
     private bool _active;
     private int _tlsWarned;
@@ -49,6 +52,7 @@ internal sealed class Cluster : IDisposable
             : ListenerConfig.DefaultPerConnectionBufferLimitBytes);
         MaxConnections = config.CircuitBreakers.DefaultPriority.MaxConnections;
         Connections = breaker ?? new ConnectionCircuitBreaker(MaxConnections, stats.CircuitBreakerDefaultCxOpen);
+        _random = services.Random;
         switch (config.DiscoveryType)
         {
             case ClusterDiscoveryType.StrictDns or ClusterDiscoveryType.LogicalDns:
@@ -60,7 +64,7 @@ internal sealed class Cluster : IDisposable
                 _originalDst = new OriginalDstHosts(this, config, services.TimeProvider);
                 break;
             default:
-                _hostSet = ClusterHostSet.Build(config.Endpoints);
+                _hostSet = BuildHostSet(config.Endpoints);
                 break;
         }
     }
@@ -84,7 +88,7 @@ internal sealed class Cluster : IDisposable
     /// <summary>The connection circuit breaker, shared with the cluster's predecessors and successors of the same name.</summary>
     public ConnectionCircuitBreaker Connections { get; }
 
-    /// <summary>Hosts load balancing chooses from now (for ORIGINAL_DST: the cached original destinations).</summary>
+    /// <summary>Every host now, whatever its priority or health (for ORIGINAL_DST: the cached original destinations).</summary>
     public IReadOnlyList<UpstreamHost> Hosts => _originalDst?.Hosts ?? _hostSet.Hosts;
 
     /// <summary>The current host set's balancer; ORIGINAL_DST picks without one (see <see cref="PickHost"/>).</summary>
@@ -115,6 +119,9 @@ internal sealed class Cluster : IDisposable
             PublishMembership();
         }
     }
+
+    /// <summary>A host set of these endpoints under this cluster's balancing policy (DNS results, the config's own).</summary>
+    public ClusterHostSet BuildHostSet(ImmutableArray<EndpointConfig> endpoints) => ClusterHostSet.Build(Config, endpoints, _random);
 
     /// <summary>Swaps in a new host set (DNS refresh).</summary>
     public void UpdateHosts(ClusterHostSet hostSet)

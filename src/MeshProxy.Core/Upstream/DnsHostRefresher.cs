@@ -102,7 +102,7 @@ internal sealed class DnsHostRefresher : IDisposable
             }
         }
 
-        _cluster.UpdateHosts(ClusterHostSet.Build(endpoints.ToImmutable()));
+        _cluster.UpdateHosts(_cluster.BuildHostSet(endpoints.ToImmutable()));
     }
 
     private async Task LoopAsync(Task first)

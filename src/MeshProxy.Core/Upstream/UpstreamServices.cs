@@ -1,3 +1,4 @@
+using MeshProxy.Core.Upstream.LoadBalancing;
 using Serilog;
 
 namespace MeshProxy.Core.Upstream;
@@ -6,4 +7,7 @@ namespace MeshProxy.Core.Upstream;
 internal sealed record UpstreamServices(IDnsResolver DnsResolver, TimeProvider TimeProvider, ILogger Logger)
 {
     public static UpstreamServices Default { get; } = new(SystemDnsResolver.Instance, TimeProvider.System, Serilog.Core.Logger.None);
+
+    /// <summary>Randomness of the load balancers (seeded in tests).</summary>
+    public IRandom Random { get; init; } = SystemRandom.Shared;
 }

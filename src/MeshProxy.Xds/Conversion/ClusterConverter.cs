@@ -92,11 +92,18 @@ public static class ClusterConverter
                 break;
         }
 
-        if (cluster.LoadAssignment is not null && type != ClusterDiscoveryType.Static)
+        if (cluster.LoadAssignment is not null)
         {
-            // Checked above for DNS and ORIGINAL_DST; EDS clusters get theirs from EDS.
-            ok &= ClusterLoadAssignmentConverter.ConvertPolicy(cluster.LoadAssignment.Policy, FieldPath.Field(assignmentPath, "policy"), context) is not null;
+            // EDS clusters take the factor of the assignment EDS delivers (merged in by the store); this one is ignored.
+            var factor = ClusterLoadAssignmentConverter.ConvertPolicy(cluster.LoadAssignment.Policy, FieldPath.Field(assignmentPath, "policy"), context);
+            ok &= factor is not null;
+            if (type != ClusterDiscoveryType.Eds)
+            {
+                result = result with { OverprovisioningFactor = factor ?? EndpointSetConfig.DefaultOverprovisioningFactor };
+            }
         }
+
+        result = LoadBalancingConverter.Convert(cluster, result, path, context, ref ok);
 
         var breakers = CircuitBreakerConverter.Convert(cluster.CircuitBreakers, FieldPath.Field(path, "circuit_breakers"), context);
         var protocol = UpstreamProtocolConverter.Convert(cluster, path, context);
@@ -117,7 +124,7 @@ public static class ClusterConverter
         "name", "type", "cluster_type", "connect_timeout", "lb_policy", "load_assignment", "transport_socket", "transport_socket_matches",
         "per_connection_buffer_limit_bytes", "eds_cluster_config", "dns_refresh_rate", "dns_lookup_family", "cleanup_interval",
         "circuit_breakers", "typed_extension_protocol_options", "http2_protocol_options", "http_protocol_options", "protocol_selection",
-        "filters",
+        "filters", "common_lb_config", "ring_hash_lb_config", "least_request_lb_config", "maglev_lb_config",
     ];
 
     private static ClusterDiscoveryType? ConvertType(Cluster cluster, string path, ConversionContext context)
@@ -176,11 +183,6 @@ public static class ClusterConverter
         {
             context.Error(path, "CLUSTER_PROVIDED is only valid for ORIGINAL_DST clusters");
             return null;
-        }
-
-        if (result is not (LbPolicy.RoundRobin or LbPolicy.ClusterProvided))
-        {
-            context.Warning(path, $"lb_policy {EnumName(policy)} is accepted but only ROUND_ROBIN is implemented yet; hosts are picked round-robin");
         }
 
         return result;

@@ -583,7 +583,11 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
             return cached.Merged;
         }
 
-        var merged = cluster with { Endpoints = endpoints?.Endpoints ?? [] };
+        var merged = cluster with
+        {
+            Endpoints = endpoints?.Endpoints ?? [],
+            OverprovisioningFactor = endpoints?.OverprovisioningFactor ?? EndpointSetConfig.DefaultOverprovisioningFactor,
+        };
         _merged[cluster.Name] = (cluster, endpoints, merged);
         return merged;
     }

@@ -134,13 +134,10 @@ public sealed class IstioFixtureConversionTests
     // on purpose: decide whether it is expected, then add it here.
     private static readonly string[] ExpectedWarnings =
     [
-        "cds[0].lb_policy: lb_policy LEAST_REQUEST is accepted but only ROUND_ROBIN is implemented yet; hosts are picked round-robin",
         "cds[0].transport_socket_matches: TLS origination is not supported yet; the plaintext match 'tlsMode-disabled' is used for every endpoint",
         "cds[0].circuit_breakers.thresholds[0].track_remaining: not supported yet; ignored",
         "cds[0].filters[0]: upstream filter 'istio.metadata_exchange' skipped: Istio metadata exchange only observes (filter policy)",
-        "cds[0].common_lb_config: not supported yet; ignored",
         "cds[0].metadata: not supported yet; ignored",
-        "cds[1].lb_policy: lb_policy LEAST_REQUEST is accepted but only ROUND_ROBIN is implemented yet; hosts are picked round-robin",
         "cds[1].circuit_breakers.thresholds[0].track_remaining: not supported yet; ignored",
         "cds[2].circuit_breakers.thresholds[0].track_remaining: not supported yet; ignored",
         "cds[2].filters[0]: upstream filter 'istio.metadata_exchange' skipped: Istio metadata exchange only observes (filter policy)",
