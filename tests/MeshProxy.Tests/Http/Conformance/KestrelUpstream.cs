@@ -244,7 +244,8 @@ internal sealed class KestrelUpstream : IAsyncDisposable
             }
         });
 
-        app.Run(async context =>
+        // A fallback endpoint, not app.Run: terminal middleware would run before the mapped endpoints.
+        app.MapFallback(async context =>
         {
             long length = 0;
             var buffer = new byte[16 * 1024];
