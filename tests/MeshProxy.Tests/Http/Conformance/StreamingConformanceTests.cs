@@ -4,16 +4,21 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using MeshProxy.Tests.Support;
+using Xunit.Abstractions;
 
 namespace MeshProxy.Tests.Http.Conformance;
 
 /// <summary>Bodies and connections: chunked both ways, 100 MiB each way, pipelining, 100-continue, HTTP/1.0, keep-alive.</summary>
-public sealed class StreamingConformanceTests(ConformanceUpstreams upstreams) : IClassFixture<ConformanceUpstreams>
+public sealed class StreamingConformanceTests(ConformanceUpstreams upstreams, ITestOutputHelper output) : IClassFixture<ConformanceUpstreams>
 {
     private const long Large = 100L * 1024 * 1024;
 
     // A proxy that buffered a whole 100 MiB body would hold at least that much; streaming holds a few buffers.
     private const long MaxHeapGrowth = 48L * 1024 * 1024;
+
+    // Resident set growth also catches native or pinned buffers the GC does not count; looser, as it includes GC
+    // segments and thread stacks that come and go.
+    private const long MaxRssGrowth = 96L * 1024 * 1024;
 
     private const string Routes = """
         virtual_hosts:
@@ -95,6 +100,8 @@ public sealed class StreamingConformanceTests(ConformanceUpstreams upstreams) : 
         var result = JsonSerializer.Deserialize<Dictionary<string, string>>(text)!;
         Assert.Equal(Large.ToString(System.Globalization.CultureInfo.InvariantCulture), result["length"]);
         Assert.Equal(Convert.ToHexString(body.Hash!), result["sha256"]);
+        output.WriteLine($"100 MiB upload in {watch.Elapsed}; peak growth: managed heap {monitor.PeakGrowth / 1024} KiB, RSS {monitor.PeakRssGrowth / 1024} KiB");
+        Assert.True(monitor.PeakRssGrowth < MaxRssGrowth, $"resident set grew by {monitor.PeakRssGrowth / (1024 * 1024)} MiB while streaming 100 MiB");
         Assert.True(monitor.PeakGrowth < MaxHeapGrowth, $"managed heap grew by {monitor.PeakGrowth / (1024 * 1024)} MiB while streaming 100 MiB ({watch.Elapsed})");
     }
 
@@ -104,6 +111,7 @@ public sealed class StreamingConformanceTests(ConformanceUpstreams upstreams) : 
         await using var rig = await StartAsync();
         var expected = KestrelUpstream.ExpectedBytesHash(Large);
         using var monitor = new HeapMonitor();
+        var watch = Stopwatch.StartNew();
         using var client = rig.CreateClient();
         client.Timeout = TimeSpan.FromSeconds(55);
         using var response = await client.GetAsync($"/bytes/{Large}", HttpCompletionOption.ResponseHeadersRead);
@@ -123,6 +131,8 @@ public sealed class StreamingConformanceTests(ConformanceUpstreams upstreams) : 
 
         Assert.Equal(Large, total);
         Assert.Equal(expected, hash.GetHashAndReset());
+        output.WriteLine($"100 MiB download in {watch.Elapsed}; peak growth: managed heap {monitor.PeakGrowth / 1024} KiB, RSS {monitor.PeakRssGrowth / 1024} KiB");
+        Assert.True(monitor.PeakRssGrowth < MaxRssGrowth, $"resident set grew by {monitor.PeakRssGrowth / (1024 * 1024)} MiB while streaming 100 MiB");
         Assert.True(monitor.PeakGrowth < MaxHeapGrowth, $"managed heap grew by {monitor.PeakGrowth / (1024 * 1024)} MiB while streaming 100 MiB");
     }
 
@@ -262,12 +272,15 @@ public sealed class StreamingConformanceTests(ConformanceUpstreams upstreams) : 
     private sealed class HeapMonitor : IDisposable
     {
         private readonly long _baseline = GC.GetTotalMemory(forceFullCollection: true);
+        private readonly long _rssBaseline = Rss();
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
 
         public HeapMonitor() => _loop = Task.Run(LoopAsync);
 
         public long PeakGrowth { get; private set; }
+
+        public long PeakRssGrowth { get; private set; }
 
         public void Dispose()
         {
@@ -302,6 +315,13 @@ public sealed class StreamingConformanceTests(ConformanceUpstreams upstreams) : 
             }
 
             PeakGrowth = Math.Max(PeakGrowth, growth);
+            PeakRssGrowth = Math.Max(PeakRssGrowth, Rss() - _rssBaseline);
+        }
+
+        private static long Rss()
+        {
+            using var process = Process.GetCurrentProcess();
+            return process.WorkingSet64;
         }
     }
 }
