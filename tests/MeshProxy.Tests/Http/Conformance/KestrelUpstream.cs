@@ -125,7 +125,11 @@ internal sealed class KestrelUpstream : IAsyncDisposable
         app.Map("/status/{code:int}", (HttpContext context, int code) =>
         {
             context.Response.StatusCode = code;
-            return context.Response.WriteAsync($"status {code} from {Name}\n");
+
+            // 1xx, 204 and 304 have no body: writing one makes Kestrel abort the connection.
+            return code is (>= 100 and < 200) or 204 or 304
+                ? Task.CompletedTask
+                : context.Response.WriteAsync($"status {code} from {Name}\n");
         });
 
         app.Map("/slow/{ms:int}", async (HttpContext context, int ms) =>
