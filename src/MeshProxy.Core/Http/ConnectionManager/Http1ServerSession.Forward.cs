@@ -33,6 +33,7 @@ internal sealed partial class Http1ServerSession
     private bool _connectionReusable;
     private Config.CircuitBreakerThresholds _limits = Config.CircuitBreakerThresholds.Default;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ForwardAsync(RouteDecision decision)
     {
         var factory = _factory;
@@ -223,6 +224,7 @@ internal sealed partial class Http1ServerSession
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<AttemptOutcome> AttemptAsync(Cluster cluster, UpstreamRequestState state, RouteDecision decision)
     {
         var route = decision.Route!;
@@ -344,6 +346,7 @@ internal sealed partial class Http1ServerSession
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<PumpResult> StopPumpAsync(Http1UpstreamConnection? upstream)
     {
         if (!_pumpRunning)
@@ -503,6 +506,7 @@ internal sealed partial class Http1ServerSession
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<AttemptOutcome> ReceiveResponseAsync(
         Http1UpstreamConnection connection, UpstreamRequestState state, RouteDecision decision, UpstreamHost host, long sentAt)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Buffers.Text;
@@ -11,6 +12,7 @@ namespace MeshProxy.Core.Http.ConnectionManager;
 /// <summary>The response side of a session: head re-encoded for the client, body streamed back, tunnels.</summary>
 internal sealed partial class Http1ServerSession
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<AttemptOutcome> ForwardResponseAsync(
         Http1UpstreamConnection connection, UpstreamRequestState state, RouteDecision decision, UpstreamHost host, long sentAt)
     {
@@ -128,6 +130,7 @@ internal sealed partial class Http1ServerSession
     }
 
     /// <summary>The request body failed while waiting for the response: 400 for bad framing, nothing for a gone client.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<AttemptOutcome> DownstreamFailedAsync()
     {
         if (_pumpFailure == PumpResult.Malformed)
@@ -141,6 +144,7 @@ internal sealed partial class Http1ServerSession
     }
 
     /// <summary>Copies the response body to the client; false when it did not complete (upstream reset or bad framing, timeout, client gone).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> StreamResponseBodyAsync(Http1UpstreamConnection connection, bool chunked)
     {
         var body = connection.Body;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Net;
 using MeshProxy.Core.Http.Routing;
@@ -257,6 +258,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
     }
 
     /// <summary>Reads the next request head. False: the connection ends (FIN, idle close, drain, or a rejected head, answered).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadRequestHeadAsync()
     {
         var input = _downstream.Input;
@@ -299,6 +301,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
     }
 
     /// <summary>A head the codec rejected: its status, <c>Connection: close</c>, nothing forwarded.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RejectRequestAsync(int status)
     {
         var stats = _factory.Stats;
@@ -312,6 +315,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
     }
 
     /// <summary>Serves one parsed request to the end of its response. False: close the connection after it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServeRequestAsync(bool close)
     {
         var factory = _factory;

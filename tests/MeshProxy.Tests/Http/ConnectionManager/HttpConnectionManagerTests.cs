@@ -3,13 +3,16 @@ using System.Net.Sockets;
 using System.Text;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Config.Http;
-using MeshProxy.Core.Transport.Epoll;
+using MeshProxy.Core.Transport;
 using MeshProxy.Tests.Support;
 
 namespace MeshProxy.Tests.Http.ConnectionManager;
 
-/// <summary>The HTTP/1.1 connection manager end to end over loopback (epoll transport, two loops) with a raw HTTP upstream.</summary>
-public sealed class HttpConnectionManagerTests
+/// <summary>
+/// The HTTP/1.1 connection manager end to end over loopback with a raw HTTP upstream, for any transport: a transport
+/// runs the suite by adding a subclass.
+/// </summary>
+public abstract class HttpConnectionManagerTests
 {
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(5);
 
@@ -35,8 +38,10 @@ public sealed class HttpConnectionManagerTests
         socket.Shutdown(SocketShutdown.Both);
     });
 
-    private static Task<ProxyHarness> StartAsync(ProxyConfig config, int loops = 2) =>
-        ProxyHarness.StartAsync(new EpollTransport(loops), config);
+    protected abstract ITransport CreateTransport(int loops);
+
+    private Task<ProxyHarness> StartAsync(ProxyConfig config, int loops = 2) =>
+        ProxyHarness.StartAsync(CreateTransport(loops), config);
 
     private static async Task<HttpWire> ConnectAsync(ProxyHarness proxy) => new(await SocketTestExtensions.ConnectAsync(proxy.EndPoint));
 
@@ -556,5 +561,97 @@ public sealed class HttpConnectionManagerTests
 
         Assert.Equal(200, response.Status);
         Assert.True(payload.AsSpan().SequenceEqual(response.Body));
+    }
+    [Fact(Timeout = 30_000)]
+    public async Task RequestTimeout_BodyNeverFinishes_408AndClose()
+    {
+        await using var upstream = Upstream(_ => Ok());
+        await using var proxy = await StartAsync(HcmConfigs.Build(upstream.EndPoint, h => h with { RequestTimeout = TimeSpan.FromMilliseconds(300) }));
+        var client = await ConnectAsync(proxy);
+
+        await client.SendAsync("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+        var response = await client.ReadResponseAsync().WaitAsync(Prompt);
+
+        Assert.Equal(408, response.Status);
+        Assert.Equal("request timeout", response.BodyText);
+        Assert.Equal("close", response.Header("connection"));
+        Assert.Equal(1, Http(proxy, "downstream_rq_timeout"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task StreamIdleTimeout_UpstreamSilent_408StreamTimeout()
+    {
+        await using var upstream = new TestUpstream(async socket =>
+        {
+            await new HttpWire(socket).ReadRequestAsync();
+            await Task.Delay(5000);
+        });
+        await using var proxy = await StartAsync(HcmConfigs.Build(upstream.EndPoint, h => h with { StreamIdleTimeout = TimeSpan.FromMilliseconds(300) }));
+        var client = await ConnectAsync(proxy);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        var response = await client.ReadResponseAsync().WaitAsync(Prompt);
+
+        Assert.Equal(408, response.Status);
+        Assert.Equal("stream timeout", response.BodyText);
+        Assert.Equal(1, Http(proxy, "downstream_rq_idle_timeout"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task PerTryTimeout_FirstAttemptSilent_RetriedOnFreshConnection()
+    {
+        var attempts = 0;
+        await using var upstream = new TestUpstream(async socket =>
+        {
+            var wire = new HttpWire(socket);
+            while (await wire.ReadRequestAsync() is not null)
+            {
+                if (Interlocked.Increment(ref attempts) == 1)
+                {
+                    await Task.Delay(5000);
+                    return;
+                }
+
+                await wire.SendAsync(Ok("second try"));
+            }
+        });
+        var routes = HcmConfigs.Routes(HcmConfigs.Forward(configure: f => f with
+        {
+            RetryPolicy = new RetryPolicyConfig(["reset"], 1) { PerTryTimeout = TimeSpan.FromMilliseconds(300), BackOffBase = TimeSpan.FromMilliseconds(1) },
+        }));
+        await using var proxy = await StartAsync(HcmConfigs.Build(upstream.EndPoint, routes: routes));
+        var client = await ConnectAsync(proxy);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        Assert.Equal("second try", (await client.ReadResponseAsync().WaitAsync(Prompt)).BodyText);
+        Assert.Equal(1, ClusterStat(proxy, "upstream_rq_per_try_timeout"));
+        Assert.Equal(2, upstream.AcceptedCount);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ListenerDrains_DuringRequest_ResponseCarriesConnectionClose()
+    {
+        var release = new TaskCompletionSource();
+        await using var upstream = new TestUpstream(async socket =>
+        {
+            var wire = new HttpWire(socket);
+            await wire.ReadRequestAsync();
+            await release.Task;
+            await wire.SendAsync(Ok());
+        });
+        var config = HcmConfigs.Build(upstream.EndPoint);
+        await using var proxy = await StartAsync(config);
+        var client = await ConnectAsync(proxy);
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        await ProxyHarness.WaitUntilAsync(() => upstream.AcceptedCount == 1, Prompt, "request upstream");
+
+        await proxy.Runtime.ApplyAsync(config with { Listeners = [] });
+        release.SetResult();
+        var response = await client.ReadResponseAsync().WaitAsync(Prompt);
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("close", response.Header("connection"));
+        Assert.Equal(ReadOutcome.Eof, await client.Socket.ReadOutcomeAsync(Prompt));
     }
 }
