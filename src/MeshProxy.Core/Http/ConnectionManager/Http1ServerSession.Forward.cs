@@ -40,7 +40,7 @@ internal sealed partial class Http1ServerSession
         var factory = _factory;
         var stats = factory.Stats;
         var route = decision.Route!;
-        Cluster? cluster;
+        Cluster? cluster = null;
         if (decision.ClusterName is { } name)
         {
             factory.Clusters.TryGet(name, out cluster);
@@ -49,13 +49,8 @@ internal sealed partial class Http1ServerSession
         {
             factory.Clusters.TryGet(Encoding.UTF8.GetString(fromHeader), out cluster); // cluster_header only: rare.
         }
-        else
-        {
-            stats.NoRoute.Increment();
-            await LocalReplyAsync(404, default, ResponseFlags.NoRouteFound).ConfigureAwait(false);
-            return;
-        }
 
+        // Envoy: a missing cluster_header names the empty cluster, which is not found either (503, NC).
         if (cluster is null)
         {
             stats.NoCluster.Increment();
