@@ -59,7 +59,11 @@ internal sealed partial class Http1ServerSession
         }
 
         stats.RqTotal.Increment();
-        decision.ApplyRequestHeaders(_view, _view, new HeaderFormatContext(DateTime.UtcNow));
+        if ((decision.WeightedCluster?.RequestLevels ?? route.RequestLevels).Length > 0)
+        {
+            decision.ApplyRequestHeaders(_view, _view, new HeaderFormatContext(DateTime.UtcNow));
+        }
+
         if (route.HasHostRewriteLiteral)
         {
             _head.Headers.Set(Http1KnownHeader.Host, route.HostRewriteLiteral.Span);

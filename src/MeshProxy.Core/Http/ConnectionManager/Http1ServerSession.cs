@@ -376,6 +376,11 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
                 _closeAfterResponse = true; // The rest of the request body is still on the wire: the stream cannot be resynchronised.
             }
 
+            if (_closeAfterResponse && _draining)
+            {
+                stats.DownstreamCxDrainClose.Increment();
+            }
+
             return !_closeAfterResponse;
         }
         finally

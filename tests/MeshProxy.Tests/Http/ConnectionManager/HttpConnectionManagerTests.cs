@@ -654,4 +654,33 @@ public abstract class HttpConnectionManagerTests
         Assert.Equal("close", response.Header("connection"));
         Assert.Equal(ReadOutcome.Eof, await client.Socket.ReadOutcomeAsync(Prompt));
     }
+    [Fact(Timeout = 30_000)]
+    public async Task RouteRewritesAndHeaderMutations_AppliedBothWays()
+    {
+        var seen = new ConcurrentQueue<HttpMessage>();
+        await using var upstream = Upstream(_ => Ok(extra: "X-Secret: s\r\n"), seen);
+        var route = HcmConfigs.Forward("/old", f => f with { PrefixRewrite = "/new", HostRewriteLiteral = "internal.svc" }) with
+        {
+            Headers = new HeaderMutationConfig
+            {
+                RequestHeadersToAdd = [new HeaderValueOptionConfig("x-added", "%REQ(x-client)%-v", HeaderAppendAction.OverwriteIfExistsOrAdd)],
+                RequestHeadersToRemove = ["x-drop"],
+                ResponseHeadersToAdd = [new HeaderValueOptionConfig("x-resp", "r", HeaderAppendAction.AppendIfExistsOrAdd)],
+                ResponseHeadersToRemove = ["x-secret"],
+            },
+        };
+        await using var proxy = await StartAsync(HcmConfigs.Build(upstream.EndPoint, routes: HcmConfigs.Routes(route)));
+        var client = await ConnectAsync(proxy);
+
+        await client.SendAsync("GET /old/x?q=1 HTTP/1.1\r\nHost: public\r\nX-Client: c\r\nX-Drop: d\r\n\r\n");
+        var response = await client.ReadResponseAsync().WaitAsync(Prompt);
+
+        Assert.Equal("r", response.Header("x-resp"));
+        Assert.Null(response.Header("x-secret"));
+        Assert.True(seen.TryDequeue(out var request));
+        Assert.Equal("/new/x?q=1", request.Target);
+        Assert.Equal("internal.svc", request.Header("host"));
+        Assert.Equal("c-v", request.Header("x-added"));
+        Assert.Null(request.Header("x-drop"));
+    }
 }
