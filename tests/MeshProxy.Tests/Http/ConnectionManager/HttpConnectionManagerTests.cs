@@ -683,4 +683,24 @@ public abstract class HttpConnectionManagerTests
         Assert.Equal("c-v", request.Header("x-added"));
         Assert.Null(request.Header("x-drop"));
     }
+    [Fact(Timeout = 30_000)]
+    public async Task UpstreamClosesIdleKeepAliveConnection_PoolClosesItsSide()
+    {
+        await using var upstream = new TestUpstream(async socket =>
+        {
+            var wire = new HttpWire(socket);
+            await wire.ReadRequestAsync();
+            await wire.SendAsync(Ok());
+            socket.Shutdown(SocketShutdown.Send); // Keep-alive response, then the server closes the idle connection.
+            await socket.ReceiveToEndAsync();
+        });
+        await using var proxy = await StartAsync(HcmConfigs.Build(upstream.EndPoint));
+        var client = await ConnectAsync(proxy);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await client.ReadResponseAsync().WaitAsync(Prompt)).Status);
+
+        await ProxyHarness.WaitUntilAsync(() => ClusterStat(proxy, "upstream_cx_destroy") == 1, Prompt, "idle connection closed by the pool");
+        Assert.Equal(0, proxy.Gauge("cluster." + HcmConfigs.ClusterName + ".upstream_cx_active"));
+    }
 }
