@@ -298,15 +298,20 @@ internal sealed partial class Http1ServerSession
 
             var output = connection.Connection.Output;
             WriteRequestHead(output, route);
-            var flush = await output.FlushAsync().ConfigureAwait(false);
-            if (_timeout != TimeoutKind.None)
-            {
-                return TimeoutOutcome(state, requestSent: false);
-            }
 
-            if (flush.IsCompleted)
+            // Body bytes already received go out with the head in one write: the pump flushes them.
+            if (_requestBodyDone || !HasBufferedData(_downstream.Input))
             {
-                return AttemptOutcome.Fail(ResponseFlags.UpstreamConnectionTermination, UpstreamResetKind.RemoteReset, false);
+                var flush = await output.FlushAsync().ConfigureAwait(false);
+                if (_timeout != TimeoutKind.None)
+                {
+                    return TimeoutOutcome(state, requestSent: false);
+                }
+
+                if (flush.IsCompleted)
+                {
+                    return AttemptOutcome.Fail(ResponseFlags.UpstreamConnectionTermination, UpstreamResetKind.RemoteReset, false);
+                }
             }
 
             var sentAt = _factory.Heartbeat.TimeProvider.GetTimestamp();
