@@ -16,8 +16,12 @@ public class HeaderMutationTests
 
     private static RouteTable Layered(HeaderMutationConfig route, HeaderMutationConfig host, HeaderMutationConfig table, bool mostSpecificWins = false)
     {
-        var config = Table(Host("h", ["*"], Prefix("/", "c") with { Headers = route }) with { Headers = host }) with { Headers = table };
-        return RouteTable.Build(config, mostSpecificWins);
+        var config = Table(Host("h", ["*"], Prefix("/", "c") with { Headers = route }) with { Headers = host }) with
+        {
+            Headers = table,
+            MostSpecificHeaderMutationsWins = mostSpecificWins,
+        };
+        return RouteTable.Build(config);
     }
 
     private static InMemoryHttpRequest ApplyRequest(RouteTable table, InMemoryHttpRequest? request = null, HeaderFormatContext context = default)

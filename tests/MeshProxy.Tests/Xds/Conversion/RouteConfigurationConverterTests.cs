@@ -1,6 +1,9 @@
 using Envoy.Config.Route.V3;
 using MeshProxy.Core.Config.Http;
+using MeshProxy.Core.Http;
 using MeshProxy.Xds.Conversion;
+using RandomSource = MeshProxy.Core.Http.Routing.RandomSource;
+using RouteTable = MeshProxy.Core.Http.Routing.RouteTable;
 
 namespace MeshProxy.Tests.Xds.Conversion;
 
@@ -239,5 +242,26 @@ public sealed class RouteConfigurationConverterTests
                 "route_config.virtual_hosts[0].routes[0].decorator: not supported yet; ignored",
             ],
             ProtoJson.Lines(context.Warnings));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Convert_MostSpecificHeaderMutationsWins_IsKeptAndOrdersMutations(bool mostSpecificWins)
+    {
+        var context = new ConversionContext();
+        var table = Convert(
+            """{"match": {"prefix": "/"}, "route": {"cluster": "c"}, "request_headers_to_add": [{"header": {"key": "x-level", "value": "route"}, "append": false}]}""",
+            context,
+            tableExtra: """, "most_specific_header_mutations_wins": WINS, "request_headers_to_add": [{"header": {"key": "x-level", "value": "table"}, "append": false}]"""
+                .Replace("WINS", mostSpecificWins ? "true" : "false", StringComparison.Ordinal))!;
+        var request = new InMemoryHttpRequest("GET", "example.com", "/");
+
+        RouteTable.Build(table).Match(request, RandomSource.Shared).ApplyRequestHeaders(request, request, default);
+
+        Assert.Empty(context.Errors);
+        Assert.Empty(context.Warnings);
+        Assert.Equal(mostSpecificWins, table.MostSpecificHeaderMutationsWins);
+        Assert.Equal(mostSpecificWins ? "route" : "table", request.Get("x-level"));
     }
 }
