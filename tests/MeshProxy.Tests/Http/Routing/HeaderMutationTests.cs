@@ -231,6 +231,8 @@ public class HeaderMutationTests
     [InlineData("50% off", "50% off")]
     [InlineData("%REQ()%", "%REQ()%")]
     [InlineData("%REQ(x):0%", "%REQ(x):0%")]
+    [InlineData("%REQ(a?b?c)%", "%REQ(a?b?c)%")]
+    [InlineData("%START_TIME(%s)%", "%START_TIME(%s)%")]
     public void Format_LiteralPercentAndUnknownCommands_KeptAsText(string value, string expected)
     {
         Assert.Equal(expected, Render(value));

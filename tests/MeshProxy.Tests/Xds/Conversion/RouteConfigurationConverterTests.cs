@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Envoy.Config.Route.V3;
 using MeshProxy.Core.Config.Http;
 using MeshProxy.Core.Http;
@@ -242,6 +243,71 @@ public sealed class RouteConfigurationConverterTests
                 "route_config.virtual_hosts[0].routes[0].decorator: not supported yet; ignored",
             ],
             ProtoJson.Lines(context.Warnings));
+    }
+
+    [Theory]
+    [InlineData("%START_TIME(%s)%", "'%START_TIME(%s)%' at position 0 is not supported")]
+    [InlineData("%UPSTREAM_METADATA([\"istio\",\"canary\"])%", "'%UPSTREAM_METADATA([\"istio\",\"canary\"])%' at position 0 is not supported")]
+    [InlineData("%DYNAMIC_METADATA(ns:key)%", "'%DYNAMIC_METADATA(ns:key)%' at position 0 is not supported")]
+    [InlineData("%FILTER_STATE(key:PLAIN)%", "'%FILTER_STATE(key:PLAIN)%' at position 0 is not supported")]
+    [InlineData("pod-%ENVIRONMENT(POD_NAME)%", "'%ENVIRONMENT(POD_NAME)%' at position 4 is not supported")]
+    [InlineData("%RESP(x-a)%", "'%RESP(x-a)%' at position 0 is not supported")]
+    [InlineData("100%", "'%' at position 3 does not start a command %NAME% (write '%%' for a literal '%')")]
+    [InlineData("1234%apple", "'%' at position 4 does not start a command")]
+    public void Convert_UnsupportedHeaderValueCommand_NamesValueField(string value, string expected)
+    {
+        var context = new ConversionContext();
+        var json = JsonSerializer.Serialize(value);
+
+        Assert.Null(Convert(
+            """{"match": {"prefix": "/"}, "route": {"cluster": "c"}, "request_headers_to_add": [{"header": {"key": "x-ok", "value": "ok"}}, {"header": {"key": "x-bad", "value": VALUE}}]}""".Replace("VALUE", json, StringComparison.Ordinal),
+            context));
+
+        Assert.StartsWith(
+            "route_config.virtual_hosts[0].routes[0].request_headers_to_add[1].header.value: " + expected,
+            Assert.Single(context.Errors).ToString(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Convert_HeaderValueCommandsAtOtherLevels_NameTheirFields()
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert(
+            """{"match": {"prefix": "/"}, "route": {"weighted_clusters": {"clusters": [{"name": "a", "weight": 1, "response_headers_to_add": [{"header": {"key": "x-w", "value": "%RESP(x)%"}}]}]}}}""",
+            context,
+            hostExtra: """, "response_headers_to_add": [{"header": {"key": "x-h", "raw_value": "NTAl"}}]""",
+            tableExtra: """, "request_headers_to_add": [{"header": {"key": "x-t", "value": "%HOSTNAME"}}]"""));
+
+        Assert.Equal(
+            [
+                "route_config.virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].response_headers_to_add[0].header.value",
+                "route_config.virtual_hosts[0].response_headers_to_add[0].header.raw_value",
+                "route_config.request_headers_to_add[0].header.value",
+            ],
+            context.Errors.Select(e => e.ToString()[..e.ToString().IndexOf(':', StringComparison.Ordinal)]));
+    }
+
+    [Fact]
+    public void Convert_IstioLiteralAndSupportedHeaderValues_AreAccepted()
+    {
+        // Istio copies VirtualService header values verbatim (its validation already refuses a lone '%'); it adds none
+        // of its own to sidecar routes.
+        var entry = Single("""
+            {"match": {"prefix": "/"}, "route": {"cluster": "c"},
+             "request_headers_to_add": [
+               {"header": {"key": "x-env", "value": "canary"}, "append": false},
+               {"header": {"key": "x-pct", "value": "100%%"}, "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"},
+               {"header": {"key": "x-client", "value": "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%"}},
+               {"header": {"key": "x-user", "value": "%REQ(x-user?x-anon):16%"}}],
+             "response_headers_to_add": [{"header": {"key": "x-served-by", "value": "%HOSTNAME% at %START_TIME%"}}]}
+            """);
+
+        Assert.Equal(
+            ["canary", "100%%", "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%", "%REQ(x-user?x-anon):16%"],
+            entry.Headers.RequestHeadersToAdd.Select(h => h.Value));
+        Assert.Equal("%HOSTNAME% at %START_TIME%", Assert.Single(entry.Headers.ResponseHeadersToAdd).Value);
     }
 
     [Theory]
