@@ -4,6 +4,7 @@ using MeshProxy.Core.Config.Http;
 using MeshProxy.Core.Http;
 using MeshProxy.Xds.Conversion;
 using RandomSource = MeshProxy.Core.Http.Routing.RandomSource;
+using RetryPolicyEngine = MeshProxy.Core.Http.Routing.RetryPolicy;
 using RouteTable = MeshProxy.Core.Http.Routing.RouteTable;
 
 namespace MeshProxy.Tests.Xds.Conversion;
@@ -329,5 +330,60 @@ public sealed class RouteConfigurationConverterTests
         Assert.Empty(context.Warnings);
         Assert.Equal(mostSpecificWins, table.MostSpecificHeaderMutationsWins);
         Assert.Equal(mostSpecificWins ? "route" : "table", request.Get("x-level"));
+    }
+
+    [Fact]
+    public void Convert_RetriableHeadersWithMatchers_IsRefusedNamingRetryOn()
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert(
+            """{"match": {"prefix": "/"}, "route": {"cluster": "c", "retry_policy": {"retry_on": "5xx,retriable-headers", "retriable_headers": [{"name": "x-retry", "present_match": true}]}}}""",
+            context));
+
+        Assert.Equal(
+            ["route_config.virtual_hosts[0].routes[0].route.retry_policy.retry_on: 'retriable-headers' with retriable_headers is not supported: MeshProxy's retry decision does not read response headers"],
+            ProtoJson.Lines(context.Errors));
+    }
+
+    [Fact]
+    public void Convert_RetryPolicyDecorations_WarnAndRetriableRequestHeadersAreRefused()
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert(
+            """
+            {"match": {"prefix": "/"}, "route": {"cluster": "c", "retry_policy": {"retry_on": "retriable-headers,5xx",
+              "retry_host_predicate": [{"name": "envoy.retry_host_predicates.previous_hosts"}], "host_selection_retry_max_attempts": "5",
+              "rate_limited_retry_back_off": {"reset_headers": [{"name": "retry-after"}], "max_interval": "10s"},
+              "retriable_request_headers": [{"name": ":method", "string_match": {"exact": "GET"}}]}}}
+            """,
+            context));
+
+        Assert.Equal(
+            ["route_config.virtual_hosts[0].routes[0].route.retry_policy.retriable_request_headers: not supported; ignoring it would retry requests the policy excludes"],
+            ProtoJson.Lines(context.Errors));
+        Assert.Equal(
+            [
+                "route_config.virtual_hosts[0].routes[0].route.retry_policy.retry_host_predicate: ignored (Istio sends previous_hosts): a retry may pick the host that just failed",
+                "route_config.virtual_hosts[0].routes[0].route.retry_policy.host_selection_retry_max_attempts: ignored: there are no retry host predicates to re-pick for",
+                "route_config.virtual_hosts[0].routes[0].route.retry_policy.rate_limited_retry_back_off: ignored: retries of rate-limited responses use retry_back_off, not the upstream's reset headers",
+            ],
+            ProtoJson.Lines(context.Warnings));
+    }
+
+    [Fact]
+    public void Convert_RetriableHeadersTokenAlone_IsKeptAsTheNoOpItIsInEnvoy()
+    {
+        var action = Assert.IsType<ForwardActionConfig>(Single("""{"match": {"prefix": "/"}, "route": {"cluster": "c", "retry_policy": {"retry_on": "retriable-headers,reset"}}}""").Action);
+        var context = new ConversionContext();
+        Convert("""{"match": {"prefix": "/"}, "route": {"cluster": "c", "retry_policy": {"retry_on": "5xx", "retriable_headers": [{"name": "x-retry"}]}}}""", context);
+
+        Assert.Equal(["retriable-headers", "reset"], action.RetryPolicy!.RetryOn.AsEnumerable());
+        Assert.False(new RetryPolicyEngine(action.RetryPolicy).ShouldRetryResponse(0, 200));
+        Assert.Empty(context.Errors);
+        Assert.Equal(
+            ["route_config.virtual_hosts[0].routes[0].route.retry_policy.retriable_headers: ignored: only used with 'retriable-headers' in retry_on, as in Envoy"],
+            ProtoJson.Lines(context.Warnings));
     }
 }
