@@ -386,4 +386,28 @@ public sealed class RouteConfigurationConverterTests
             ["route_config.virtual_hosts[0].routes[0].route.retry_policy.retriable_headers: ignored: only used with 'retriable-headers' in retry_on, as in Envoy"],
             ProtoJson.Lines(context.Warnings));
     }
+
+    [Theory]
+    [InlineData(false, false, "v", true)]
+    [InlineData(false, false, "", true)]
+    [InlineData(false, false, null, false)]
+    [InlineData(true, false, "v", false)]
+    [InlineData(true, false, null, false)]
+    [InlineData(false, true, null, true)]
+    [InlineData(true, true, null, false)]
+    public void Convert_LegacyEmptyExactMatch_MatchesAnyValueOfAPresentHeader(bool invert, bool treatMissingAsEmpty, string? value, bool matches)
+    {
+        var entry = Single("""
+            {"match": {"prefix": "/", "headers": [{"name": "x-a", "exact_match": "", "invert_match": INVERT,
+              "treat_missing_header_as_empty": MISSING}]}, "route": {"cluster": "c"}}
+            """.Replace("INVERT", invert ? "true" : "false", StringComparison.Ordinal).Replace("MISSING", treatMissingAsEmpty ? "true" : "false", StringComparison.Ordinal));
+        var request = new InMemoryHttpRequest("GET", "example.com", "/");
+        if (value is not null)
+        {
+            request.WithHeader("x-a", value);
+        }
+
+        Assert.Equal(new StringMatcherConfig(StringMatchKind.Prefix, string.Empty), Assert.Single(entry.Match.Headers).StringMatch);
+        Assert.Equal(matches, RouteTable.Build(new RouteTableConfig("t", [new VirtualHostConfig("h", ["*"]) { Routes = [entry] }])).FindRoute(request) is not null);
+    }
 }
