@@ -157,14 +157,18 @@ internal static class RouteActionConverter
             }
 
             ok &= UnsupportedFields.Reject(cluster, itemPath, context, "it changes which hosts serve the request", "name", "weight", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "host_rewrite_literal", "typed_per_filter_config", "cluster_header");
-            UnsupportedFields.Warn(cluster, itemPath, context, "name", "weight", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "metadata_match", "typed_per_filter_config", "cluster_header");
+            UnsupportedFields.Warn(cluster, itemPath, context, "name", "weight", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "host_rewrite_literal", "metadata_match", "typed_per_filter_config", "cluster_header");
             ok &= PerFilterConfigChecker.Check(cluster.TypedPerFilterConfig, FieldPath.Field(itemPath, "typed_per_filter_config"), context);
             var headers = HeaderMutationConverter.Convert(
                 cluster.RequestHeadersToAdd, cluster.RequestHeadersToRemove, cluster.ResponseHeadersToAdd, cluster.ResponseHeadersToRemove, itemPath, context);
             ok &= headers is not null;
             var weight = cluster.Weight ?? 0;
             total += weight;
-            result.Add(new WeightedClusterConfig(cluster.Name, weight) { Headers = headers ?? HeaderMutationConfig.None });
+            result.Add(new WeightedClusterConfig(cluster.Name, weight)
+            {
+                Headers = headers ?? HeaderMutationConfig.None,
+                HostRewriteLiteral = cluster.HostRewriteLiteral.Length > 0 ? cluster.HostRewriteLiteral : null,
+            });
         }
 
         if (total == 0)

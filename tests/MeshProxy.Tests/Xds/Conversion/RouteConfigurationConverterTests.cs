@@ -410,4 +410,15 @@ public sealed class RouteConfigurationConverterTests
         Assert.Equal(new StringMatcherConfig(StringMatchKind.Prefix, string.Empty), Assert.Single(entry.Match.Headers).StringMatch);
         Assert.Equal(matches, RouteTable.Build(new RouteTableConfig("t", [new VirtualHostConfig("h", ["*"]) { Routes = [entry] }])).FindRoute(request) is not null);
     }
+
+    [Fact]
+    public void Convert_WeightedClusterHostRewriteLiteral_IsKeptWithoutWarning()
+    {
+        var action = Assert.IsType<ForwardActionConfig>(Single("""
+            {"match": {"prefix": "/"}, "route": {"weighted_clusters": {"clusters": [
+              {"name": "a", "weight": 1, "host_rewrite_literal": "a.internal"}, {"name": "b", "weight": 1}]}}}
+            """).Action);
+
+        Assert.Equal(["a.internal", null], action.WeightedClusters.Select(c => c.HostRewriteLiteral));
+    }
 }
