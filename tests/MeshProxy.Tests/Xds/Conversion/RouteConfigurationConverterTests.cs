@@ -421,4 +421,32 @@ public sealed class RouteConfigurationConverterTests
 
         Assert.Equal(["a.internal", null], action.WeightedClusters.Select(c => c.HostRewriteLiteral));
     }
+
+    [Theory]
+    [InlineData("""{"safe_regex": {"regex": "/caf\u00e9/.*"}}""", "match.safe_regex.regex", 4)]
+    [InlineData("""{"prefix": "/", "headers": [{"name": "x-a", "safe_regex_match": {"regex": "a\\xE9"}}]}""", "match.headers[0].safe_regex_match.regex", 1)]
+    [InlineData("""{"prefix": "/", "headers": [{"name": "x-a", "string_match": {"safe_regex": {"regex": "\\x{20AC}+"}}}]}""", "match.headers[0].string_match.safe_regex.regex", 0)]
+    [InlineData("""{"prefix": "/", "query_parameters": [{"name": "q", "string_match": {"safe_regex": {"regex": "\u00fc"}}}]}""", "match.query_parameters[0].string_match.safe_regex.regex", 0)]
+    public void Convert_RegexWithNonAsciiLiteral_IsRefusedNamingField(string match, string field, int position)
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert("""{"match": MATCH, "route": {"cluster": "c"}}""".Replace("MATCH", match, StringComparison.Ordinal), context));
+
+        var error = Assert.Single(context.Errors).ToString();
+        Assert.StartsWith($"route_config.virtual_hosts[0].routes[0].{field}: regex '", error, StringComparison.Ordinal);
+        Assert.Contains($"has a non-ASCII literal at position {position}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Convert_RegexRewriteWithNonAsciiLiteral_IsRefusedAndAsciiEscapesAreKept()
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert("""{"match": {"prefix": "/"}, "route": {"cluster": "c", "regex_rewrite": {"pattern": {"regex": "\u00e9"}, "substitution": "e"}}}""", context));
+        var entry = Single("""{"match": {"safe_regex": {"regex": "/\\x41\\\\xE9"}}, "route": {"cluster": "c"}}""");
+
+        Assert.StartsWith("route_config.virtual_hosts[0].routes[0].route.regex_rewrite.pattern.regex: regex '", Assert.Single(context.Errors).ToString(), StringComparison.Ordinal);
+        Assert.Matches(entry.Match.PathRegex!, "/A\\xE9");
+    }
 }
