@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Config.Http;
+using MeshProxy.Core.Http.ConnectionManager;
 using MeshProxy.Core.Listeners;
 using MeshProxy.Core.Listeners.Filters;
 using MeshProxy.Core.Network;
@@ -25,6 +26,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
     private readonly Heartbeat _heartbeat;
     private readonly ClusterManager _clusters;
     private readonly ListenerManager _listeners;
+    private readonly Http1PoolRegistry _httpPools;
     private readonly ProxyRuntimeOptions _options;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private volatile ProxyConfig _config = ProxyConfig.Empty;
@@ -52,6 +54,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
         _heartbeat = new Heartbeat(timeProvider ?? TimeProvider.System, heartbeatInterval, _logger);
         _clusters = new ClusterManager(Stats, _logger, dnsResolver, _heartbeat.TimeProvider);
         _listeners = new ListenerManager(transport, Stats, _heartbeat, _options.DrainTime, _logger);
+        _httpPools = new Http1PoolRegistry(transport, _heartbeat, Stats, _logger);
     }
 
     public StatsStore Stats { get; } = new();
@@ -110,6 +113,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
         try
         {
             await _listeners.DisposeAsync().ConfigureAwait(false);
+            _httpPools.Dispose();
             _clusters.Dispose();
             _heartbeat.Dispose();
         }
@@ -195,7 +199,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
     private INetworkFilterFactory CreateTerminalFactory(NetworkFilterConfig filter, string listenerName, string path, ListenerWarning warning) => filter switch
     {
         TcpProxyConfig tcpProxy => new TcpProxyFilterFactory(tcpProxy, _transport, _clusters, Stats, _heartbeat, _logger),
-        HttpConnectionManagerConfig http => new HttpConnectionManagerUnavailableFactory(http, Stats, warning, _logger),
+        HttpConnectionManagerConfig http => new HttpConnectionManagerFactory(http, _clusters, _httpPools, Stats, _heartbeat, TryGetRouteTable, _logger),
         _ => throw new NotSupportedException(
             $"listener '{listenerName}': {path}: network filter '{filter.Name}' is not supported"),
     };

@@ -5,8 +5,9 @@ using System.Text;
 namespace MeshProxy.Demo;
 
 /// <summary>
-/// The demo's built-in upstream on loopback: answers an HTTP request with a short text response (so curl works
-/// through the TCP proxy) and echoes anything else line by line (so nc works).
+/// The demo's built-in upstream on loopback: answers an HTTP request with a short text response naming itself (so
+/// curl works through the TCP proxy and shows where the HTTP router sent it) and echoes anything else line by line
+/// (so nc works).
 /// </summary>
 internal sealed class DemoUpstream : IAsyncDisposable
 {
@@ -93,7 +94,7 @@ internal sealed class DemoUpstream : IAsyncDisposable
                         }
 
                         pending.Remove(0, end + 4);
-                        var body = $"hello from {_name} (through meshproxy's tcp_proxy)\n";
+                        var body = $"hello from {_name}\n";
                         var response = $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {body.Length}\r\n\r\n{body}";
                         await client.SendAsync(Encoding.ASCII.GetBytes(response), SocketFlags.None, _stop.Token).ConfigureAwait(false);
                         continue;

@@ -356,7 +356,7 @@ public abstract class ListenerRuntimeTests
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task HttpConnectionManagerChain_Connection_ClosedAndCountedUntilTheHcmExists()
+    public async Task HttpConnectionManagerChain_RdsTableMissing_AnswersNoRoute()
     {
         var hcm = new HttpConnectionManagerConfig(HttpConnectionManagerConfig.FilterName, "inbound_8080") { RdsRouteConfigName = "8080" };
         var config = ProxyConfig.Empty with
@@ -365,11 +365,13 @@ public abstract class ListenerRuntimeTests
         };
         await using var proxy = await ProxyHarness.StartAsync(CreateTransport(), config);
         using var client = await SocketTestExtensions.ConnectAsync(proxy.EndPoint);
-        await client.SendAsync("GET / HTTP/1.1\r\n\r\n"u8.ToArray(), SocketFlags.None);
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray(), SocketFlags.None);
 
-        Assert.NotEqual(ReadOutcome.StillOpen, await client.ReadOutcomeAsync(Prompt));
+        var buffer = new byte[256];
+        var n = await client.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Prompt);
 
-        Assert.Equal(1, proxy.Counter("http.inbound_8080.downstream_cx_unsupported"));
+        Assert.StartsWith("HTTP/1.1 404 ", System.Text.Encoding.ASCII.GetString(buffer, 0, n), StringComparison.Ordinal);
+        Assert.Equal(1, proxy.Counter("http.inbound_8080.no_route"));
     }
 
     [Fact(Timeout = 30_000)]
