@@ -78,6 +78,25 @@ public sealed class ProtocolEdgeConformanceTests(ConformanceUpstreams upstreams)
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task UpstreamEarlyResponse_BeforeRequestBodyEnds_ClientGetsIt()
+    {
+        // A server may answer (413, 401...) before the body is in and close; the client must see that answer.
+        await using var upstream = new TestUpstream(async socket =>
+        {
+            await ReadHeadAsync(socket);
+            await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\nConnection: close\r\n\r\ntoo big\n"), SocketFlags.None);
+            socket.Shutdown(SocketShutdown.Send);
+            await Task.Delay(1000);
+        });
+        await using var rig = await StartAsync(upstream.EndPoint);
+        using var raw = await rig.ConnectRawAsync();
+        await raw.SendAsync("POST /raw HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 10000000\r\n\r\n" + new string('x', 1000));
+        var response = await raw.ReadResponseAsync();
+        Assert.Equal(413, response.Status);
+        Assert.Equal("too big\n", response.BodyText);
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task HopByHopHeaders_FromClient_NotForwarded()
     {
         await using var rig = await StartAsync();
