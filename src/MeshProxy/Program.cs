@@ -63,6 +63,11 @@ internal static class Program
             return ExitCodes.ConfigError;
         }
 
+        if (options.XdsMaxMessageBytes is { } limit && loaded.Dynamic.Ads is { } ads)
+        {
+            loaded = loaded with { Dynamic = loaded.Dynamic with { Ads = ads with { MaxReceiveMessageBytes = limit } } };
+        }
+
         foreach (var warning in loaded.Warnings)
         {
             logger.Warning("{ConfigPath}: {FieldPath}: {Warning}", path, warning.FieldPath, warning.Message);

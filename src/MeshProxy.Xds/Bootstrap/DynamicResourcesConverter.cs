@@ -148,10 +148,47 @@ public static class DynamicResourcesConverter
         return service.TargetSpecifierCase switch
         {
             GrpcService.TargetSpecifierOneofCase.GoogleGrpc => FromGoogleGrpc(service.GoogleGrpc, delta, FieldPath.Field(servicePath, "google_grpc"), context),
-            GrpcService.TargetSpecifierOneofCase.EnvoyGrpc => FromCluster(
-                service.EnvoyGrpc.ClusterName, bootstrap, delta, FieldPath.Field(servicePath, "envoy_grpc.cluster_name"), context),
+            GrpcService.TargetSpecifierOneofCase.EnvoyGrpc => WithEnvoyGrpcSettings(
+                FromCluster(service.EnvoyGrpc.ClusterName, bootstrap, delta, FieldPath.Field(servicePath, "envoy_grpc.cluster_name"), context),
+                service.EnvoyGrpc,
+                FieldPath.Field(servicePath, "envoy_grpc"),
+                context),
             _ => Fail(servicePath, "envoy_grpc or google_grpc is required", context),
         };
+    }
+
+    // Envoy's envoy_grpc knobs that matter to an ADS stream: the receive limit (0 = unlimited) and the reconnect back-off.
+    private static AdsServerConfig? WithEnvoyGrpcSettings(AdsServerConfig? server, GrpcService.Types.EnvoyGrpc grpc, string path, ConversionContext context)
+    {
+        UnsupportedFields.Warn(grpc, path, context, "cluster_name", "max_receive_message_length", "retry_policy", "authority");
+        if (server is null)
+        {
+            return null;
+        }
+
+        if (grpc.MaxReceiveMessageLength is { } limit)
+        {
+            server = server with { MaxReceiveMessageBytes = limit == 0 || limit > int.MaxValue ? int.MaxValue : (int)limit };
+        }
+
+        if (grpc.RetryPolicy?.RetryBackOff is { } backOff)
+        {
+            var backOffPath = FieldPath.Field(path, "retry_policy.retry_back_off");
+            var baseInterval = DurationConverter.Convert(
+                backOff.BaseInterval, TimeSpan.FromMilliseconds(500), FieldPath.Field(backOffPath, "base_interval"), context, allowZero: false);
+            var maxInterval = backOff.MaxInterval is null
+                ? baseInterval * 10
+                : DurationConverter.Convert(backOff.MaxInterval, TimeSpan.FromSeconds(30), FieldPath.Field(backOffPath, "max_interval"), context, allowZero: false);
+            if (baseInterval is not null && maxInterval is not null && maxInterval < baseInterval)
+            {
+                context.Error(FieldPath.Field(backOffPath, "max_interval"), "must be at least base_interval");
+                return null;
+            }
+
+            server = server with { BackoffBase = baseInterval, BackoffMax = maxInterval };
+        }
+
+        return server;
     }
 
     private static AdsServerConfig? FromGoogleGrpc(GrpcService.Types.GoogleGrpc grpc, bool delta, string path, ConversionContext context)

@@ -26,7 +26,14 @@ public sealed record AdsServerConfig(
     /// <summary>Envoy's gRPC default is 4 MiB, too small for real meshes (thousands of clusters).</summary>
     public const int DefaultMaxReceiveMessageBytes = 64 * 1024 * 1024;
 
+    /// <summary>Largest message accepted from the server; Envoy's <c>envoy_grpc.max_receive_message_length</c> (0 there = unlimited).</summary>
     public int MaxReceiveMessageBytes { get; init; } = DefaultMaxReceiveMessageBytes;
+
+    /// <summary><c>envoy_grpc.retry_policy.retry_back_off.base_interval</c>; null = 500 ms, Envoy's default.</summary>
+    public TimeSpan? BackoffBase { get; init; }
+
+    /// <summary><c>envoy_grpc.retry_policy.retry_back_off.max_interval</c>; null = 30 s (or 10x the base when only it is set).</summary>
+    public TimeSpan? BackoffMax { get; init; }
 }
 
 /// <summary>Envoy's <c>ConfigSource</c>, reduced to what MeshProxy supports.</summary>

@@ -79,6 +79,7 @@ public sealed partial class AdsClient
             // A rejected response still answers the initial fetch, as in Envoy: with timeout 0 a bad first CDS must
             // not hold LDS back forever.
             OnAnswered(type.TypeUrl, []);
+            await ReportRejectedAsync(type, response.SystemVersionInfo, error, ct).ConfigureAwait(false);
             await NackDeltaAsync(stream, type, response, error).ConfigureAwait(false);
             return;
         }

@@ -48,6 +48,7 @@ public sealed partial class AdsClient
             // A rejected response still answers the initial fetch, as in Envoy: with timeout 0 a bad first CDS must
             // not hold LDS back forever.
             OnAnswered(type.TypeUrl, []);
+            await ReportRejectedAsync(type, response.VersionInfo, error, ct).ConfigureAwait(false);
             await NackStateOfTheWorldAsync(stream, type, response, error).ConfigureAwait(false);
             return;
         }

@@ -423,6 +423,25 @@ public sealed partial class AdsClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Tells the handler about a response NACKed before it saw it; a failure there is only logged.</summary>
+    private async Task ReportRejectedAsync(XdsTypeState type, string version, string details, CancellationToken ct)
+    {
+        try
+        {
+            await _handler.OnUpdateRejectedAsync(type.TypeUrl, version, details, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Bookkeeping of a NACK must not stop the NACK itself.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _log.Error(ex, "xDS: resource handler failed on a rejected {TypeUrl} update", type.TypeUrl);
+        }
+    }
+
     private static Google.Rpc.Status InvalidArgument(string message) => new() { Code = (int)StatusCode.InvalidArgument, Message = message };
 
     private static bool IsStreamFailure(Exception ex) =>

@@ -16,6 +16,13 @@ public interface IXdsResourceHandler
     /// <summary>A Delta response: resources added or changed, and names removed.</summary>
     ValueTask<string?> OnDeltaAsync(string typeUrl, string systemVersionInfo, IReadOnlyList<XdsResource> added, IReadOnlyList<string> removed, CancellationToken ct);
 
+    /// <summary>
+    /// The client NACKed a response without handing it over (a name twice, a resource of another type, one that does
+    /// not decode). Handler state must not change; this is for what operators see: Envoy counts such updates as
+    /// <c>update_rejected</c> and shows them in <c>/config_dump</c> like any other NACK.
+    /// </summary>
+    ValueTask OnUpdateRejectedAsync(string typeUrl, string versionInfo, string details, CancellationToken ct);
+
     /// <summary>The ADS stream was established (true) or lost (false). Handler state is not affected by a disconnect.</summary>
     void OnConnectionStateChanged(bool connected);
 }

@@ -96,7 +96,7 @@ public sealed class PathConfigWatcher : IDisposable
             }
             catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or InvalidOperationException or ConfigException)
             {
-                return Fail($"not a DiscoveryResponse: {ex.Message}");
+                return await RejectAsync(string.Empty, $"not a DiscoveryResponse: {ex.Message}", ct).ConfigureAwait(false);
             }
 
             if (response.TypeUrl.Length == 0)
@@ -105,12 +105,12 @@ public sealed class PathConfigWatcher : IDisposable
             }
             else if (response.TypeUrl != _typeUrl)
             {
-                return Fail($"type_url: '{response.TypeUrl}' but this source provides {_typeUrl}");
+                return await RejectAsync(response.VersionInfo, $"type_url: '{response.TypeUrl}' but this source provides {_typeUrl}", ct).ConfigureAwait(false);
             }
 
             if (!XdsResourceDecoder.TryDecodeStateOfTheWorld(response, out var resources, out var decodeError))
             {
-                return Fail(decodeError);
+                return await RejectAsync(response.VersionInfo, decodeError, ct).ConfigureAwait(false);
             }
 
             var version = response.VersionInfo.Length > 0 ? response.VersionInfo : "file";
@@ -135,6 +135,13 @@ public sealed class PathConfigWatcher : IDisposable
         _watcher.Dispose();
         _stopping.Cancel();
         _stopping.Dispose();
+    }
+
+    // A file the store never sees still counts as a rejected update (update_rejected, config_dump), as in Envoy.
+    private async Task<string> RejectAsync(string version, string message, CancellationToken ct)
+    {
+        await _handler.OnUpdateRejectedAsync(_typeUrl, version, $"{_path}: {message}", ct).ConfigureAwait(false);
+        return Fail(message);
     }
 
     private string Fail(string message)

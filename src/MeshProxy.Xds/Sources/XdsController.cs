@@ -75,6 +75,8 @@ public sealed class XdsController : IAsyncDisposable
                     target, ads.Delta ? XdsApiType.Delta : XdsApiType.StateOfTheWorld, loaded.Proto.Node ?? new NodeProto { Id = loaded.Config.Node.Id })
                 {
                     MaxReceiveMessageBytes = ads.MaxReceiveMessageBytes,
+                    BackoffBase = ads.BackoffBase ?? TimeSpan.FromMilliseconds(500),
+                    BackoffMax = ads.BackoffMax ?? TimeSpan.FromSeconds(30),
                     InitialFetchTimeout = dynamic.Cds?.InitialFetchTimeout ?? dynamic.Lds?.InitialFetchTimeout ?? ConfigSourceSpec.DefaultInitialFetchTimeout,
                 };
                 options = configureClient?.Invoke(options) ?? options;

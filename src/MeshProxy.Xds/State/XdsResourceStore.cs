@@ -113,6 +113,30 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         string typeUrl, string systemVersionInfo, IReadOnlyList<XdsResource> added, IReadOnlyList<string> removed, CancellationToken ct) =>
         UpdateAsync(typeUrl, systemVersionInfo, added, removed, ct);
 
+    public async ValueTask OnUpdateRejectedAsync(string typeUrl, string versionInfo, string details, CancellationToken ct)
+    {
+        if (!_resources.ContainsKey(typeUrl))
+        {
+            return;
+        }
+
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            // The response was not understood, so EDS/RDS per-resource stats have no names to count under.
+            _stats.Attempt(typeUrl, []);
+            _stats.Rejected(typeUrl, []);
+            _rejections[typeUrl] = new XdsRejection(versionInfo, _time.GetUtcNow(), details);
+            _logger.Warning(
+                "xDS {Type} version {Version} rejected by the client; the last good config keeps serving: {Details}",
+                XdsTypeUrls.ShortName(typeUrl), versionInfo, details);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     public void OnConnectionStateChanged(bool connected) => _stats.ConnectedState.Set(connected ? 1 : 0);
 
     /// <summary>Applies the static config alone (before anything dynamic arrives).</summary>
@@ -244,8 +268,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
             }
 
             CheckListenerAddresses(typeUrl, table, before, errors, rejectedNames);
-            UpdateSubscriptions();
-            var (applied, applyError) = await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+            var (applied, applyError) = await SubscribeAndApplyAsync(ct).ConfigureAwait(false);
             if (applyError is null && !applied.Succeeded)
             {
                 // The runtime kept the previous version of each listener it could not apply; the store follows it.
@@ -259,8 +282,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
                     }
                 }
 
-                UpdateSubscriptions();
-                (_, applyError) = await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+                (_, applyError) = await SubscribeAndApplyAsync(ct).ConfigureAwait(false);
             }
 
             if (applyError is not null)
@@ -272,8 +294,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
                     table[name] = entry;
                 }
 
-                UpdateSubscriptions();
-                await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+                await SubscribeAndApplyAsync(ct).ConfigureAwait(false);
                 errors.Add(applyError);
                 rejectedNames.AddRange(upserts.Select(r => r.Name));
             }
@@ -374,12 +395,20 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
     }
 
     // Route tables and endpoint sets follow what accepted listeners and clusters reference; unreferenced ones are dropped.
-    private void UpdateSubscriptions()
+    // An updated listener that warms leaves its previous version serving, and that version finds its route tables by
+    // name at request time: they stay subscribed and in the runtime until the new version goes live (as in Envoy).
+    // Clusters need no such care: an active cluster carries its endpoints merged in.
+    // Returns whether a route table or endpoint set was dropped.
+    private bool UpdateSubscriptions()
     {
         var routes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in _resources[XdsTypeUrls.Listener].Values)
         {
             routes.UnionWith(RouteNames((ListenerConfig)entry.Config));
+            if (_activeListeners.TryGetValue(entry.Name, out var serving) && !ReferenceEquals(serving, entry.Config))
+            {
+                routes.UnionWith(RouteNames(serving));
+            }
         }
 
         foreach (var listener in _static.Listeners)
@@ -396,8 +425,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
             }
         }
 
-        Prune(_resources[XdsTypeUrls.RouteConfiguration], routes);
-        Prune(_resources[XdsTypeUrls.ClusterLoadAssignment], endpoints);
+        var pruned = Prune(_resources[XdsTypeUrls.RouteConfiguration], routes) | Prune(_resources[XdsTypeUrls.ClusterLoadAssignment], endpoints);
         if (!routes.SetEquals(_subscribedRoutes))
         {
             _subscribedRoutes = routes;
@@ -410,13 +438,32 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
             SubscriptionSink?.Invoke(XdsTypeUrls.ClusterLoadAssignment, endpoints.Order(StringComparer.Ordinal).ToArray());
         }
 
-        static void Prune(Dictionary<string, XdsResourceEntry> table, HashSet<string> wanted)
+        return pruned;
+
+        static bool Prune(Dictionary<string, XdsResourceEntry> table, HashSet<string> wanted)
         {
-            foreach (var name in table.Keys.Where(n => !wanted.Contains(n)).ToArray())
+            var unwanted = table.Keys.Where(n => !wanted.Contains(n)).ToArray();
+            foreach (var name in unwanted)
             {
                 table.Remove(name);
             }
+
+            return unwanted.Length > 0;
         }
+    }
+
+    // Subscriptions, then the snapshot. Going live can retire the previous version of a listener, and with it the
+    // route tables only that version used: those are dropped and the runtime gets the snapshot without them.
+    private async Task<(ListenerApplyResult Result, string? Error)> SubscribeAndApplyAsync(CancellationToken ct)
+    {
+        UpdateSubscriptions();
+        var applied = await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+        if (applied.Error is null && UpdateSubscriptions())
+        {
+            applied = await RebuildAndApplyAsync(ct).ConfigureAwait(false);
+        }
+
+        return applied;
     }
 
     private static ImmutableArray<string> RouteNames(ListenerConfig listener) => XdsReferences.ReferencedRouteNames(listener);
@@ -621,7 +668,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         {
             _warmingTimerDue = null;
             _logger.Information("xDS warming deadline passed: serving what has not received its routes or endpoints yet");
-            var (result, error) = await RebuildAndApplyAsync(CancellationToken.None).ConfigureAwait(false);
+            var (result, error) = await SubscribeAndApplyAsync(CancellationToken.None).ConfigureAwait(false);
             if (error is not null || !result.Succeeded)
             {
                 _logger.Warning("xDS warming: applying the config failed: {Error}", error ?? result.ToString());

@@ -13,6 +13,7 @@ namespace MeshProxy.Xds.State;
 internal sealed class XdsStoreStats
 {
     private readonly StatsStore _stats;
+    private readonly Dictionary<(string Prefix, string Name), UpdateStats> _byName = [];
 
     public XdsStoreStats(StatsStore stats)
     {
@@ -30,27 +31,29 @@ internal sealed class XdsStoreStats
 
     public void Attempt(string typeUrl, IEnumerable<string> names)
     {
-        foreach (var prefix in Prefixes(typeUrl, names))
+        foreach (var set in For(typeUrl, names))
         {
-            _stats.GetCounter(prefix + ".update_attempt").Increment();
+            set.Attempt.Increment();
         }
     }
 
     public void Success(string typeUrl, IEnumerable<string> names, string version, DateTimeOffset now)
     {
-        foreach (var prefix in Prefixes(typeUrl, names))
+        var hash = VersionHash(version);
+        var time = now.ToUnixTimeMilliseconds();
+        foreach (var set in For(typeUrl, names))
         {
-            _stats.GetCounter(prefix + ".update_success").Increment();
-            _stats.GetGauge(prefix + ".update_time").Set(now.ToUnixTimeMilliseconds());
-            _stats.GetGauge(prefix + ".version").Set(VersionHash(version));
+            set.Success.Increment();
+            set.UpdateTime.Set(time);
+            set.Version.Set(hash);
         }
     }
 
     public void Rejected(string typeUrl, IEnumerable<string> names)
     {
-        foreach (var prefix in Prefixes(typeUrl, names))
+        foreach (var set in For(typeUrl, names))
         {
-            _stats.GetCounter(prefix + ".update_rejected").Increment();
+            set.Rejected.Increment();
         }
     }
 
@@ -66,12 +69,34 @@ internal sealed class XdsStoreStats
         return unchecked((long)hash);
     }
 
-    private static IEnumerable<string> Prefixes(string typeUrl, IEnumerable<string> names) => typeUrl switch
+    // EDS and RDS count per resource: a SotW EDS push names every subscribed assignment, so the counters are looked
+    // up once per name and kept, instead of building four stat names per resource per push.
+    private IEnumerable<UpdateStats> For(string typeUrl, IEnumerable<string> names) => typeUrl switch
     {
-        XdsTypeUrls.Listener => ["listener_manager.lds"],
-        XdsTypeUrls.Cluster => ["cluster_manager.cds"],
-        XdsTypeUrls.ClusterLoadAssignment => names.Select(n => "cluster." + n),
-        XdsTypeUrls.RouteConfiguration => names.Select(n => "rds." + n),
+        XdsTypeUrls.Listener => [Get("listener_manager.lds")],
+        XdsTypeUrls.Cluster => [Get("cluster_manager.cds")],
+        XdsTypeUrls.ClusterLoadAssignment => names.Select(n => Get(n, "cluster.")),
+        XdsTypeUrls.RouteConfiguration => names.Select(n => Get(n, "rds.")),
         _ => [],
     };
+
+    private UpdateStats Get(string name, string prefix = "")
+    {
+        var key = (prefix, name);
+        if (!_byName.TryGetValue(key, out var set))
+        {
+            var full = prefix + name;
+            set = new UpdateStats(
+                _stats.GetCounter(full + ".update_attempt"),
+                _stats.GetCounter(full + ".update_success"),
+                _stats.GetCounter(full + ".update_rejected"),
+                _stats.GetGauge(full + ".update_time"),
+                _stats.GetGauge(full + ".version"));
+            _byName[key] = set;
+        }
+
+        return set;
+    }
+
+    private sealed record UpdateStats(Counter Attempt, Counter Success, Counter Rejected, Gauge UpdateTime, Gauge Version);
 }

@@ -38,6 +38,7 @@ internal static class CommandLine
               --meta KEY=VALUE            node metadata, repeatable; JSON values allowed (--meta 'LABELS={"app":"web"}')
               --xds-delta                 use Delta xDS (default: state of the world)
               --xds-ca FILE               CA bundle for an https:// target
+              --xds-max-message-bytes N   largest xDS message accepted (default 67108864; also with -c)
               --admin-address HOST:PORT   admin endpoint (default 127.0.0.1:15000)
               --version                   print the version and exit
           -h, --help                      print this help and exit
@@ -79,6 +80,7 @@ internal static class CommandLine
         var xdsDelta = false;
         var meta = new List<KeyValuePair<string, string>>();
         TimeSpan? drainTime = null;
+        int? maxMessageBytes = null;
         options = new CommandLineOptions(command, configPath, level, format, concurrency, transport, mode);
         error = string.Empty;
 
@@ -202,6 +204,20 @@ internal static class CommandLine
 
                     drainTime = TimeSpan.FromSeconds(drainSeconds);
                     break;
+                case "--xds-max-message-bytes":
+                    if (!TakeValue(args, ref i, name, inlineValue, out var sizeText, out error))
+                    {
+                        return false;
+                    }
+
+                    maxMessageBytes = ParsePositive(sizeText);
+                    if (maxMessageBytes is null)
+                    {
+                        error = $"invalid --xds-max-message-bytes '{sizeText}'; expected a whole number of bytes, at least 1";
+                        return false;
+                    }
+
+                    break;
                 case "--xds":
                     if (!TakeValue(args, ref i, name, inlineValue, out xdsTarget, out error))
                     {
@@ -298,7 +314,7 @@ internal static class CommandLine
             return false;
         }
 
-        options = new CommandLineOptions(command, configPath, level, format, concurrency, transport, mode) { Xds = xds, DrainTime = drainTime };
+        options = new CommandLineOptions(command, configPath, level, format, concurrency, transport, mode) { Xds = xds, DrainTime = drainTime, XdsMaxMessageBytes = maxMessageBytes };
         return true;
     }
 

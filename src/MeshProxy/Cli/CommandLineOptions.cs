@@ -23,6 +23,9 @@ internal sealed record CommandLineOptions(
     /// <summary><c>--xds HOST:PORT|unix:/path|https://HOST:PORT</c>: run against this ADS server without a bootstrap file.</summary>
     public XdsCommandLine? Xds { get; init; }
 
+    /// <summary><c>--xds-max-message-bytes</c>: overrides the ADS receive limit (default 64 MiB).</summary>
+    public int? XdsMaxMessageBytes { get; init; }
+
     /// <summary>Envoy's <c>--drain-time-s</c>: how long changed or removed listeners drain before their connections close.</summary>
     public TimeSpan? DrainTime { get; init; }
 }

@@ -414,16 +414,16 @@ public sealed class BootstrapLoaderTests
     }
 
     [Fact]
-    public void LoadText_NonRoundRobinPolicy_WarnsAndKeepsPolicy()
+    public void LoadText_MaglevPolicyWithTableSize_KeptWithoutWarning()
     {
-        var yaml = BootstrapSamples.Minimal.Replace("connect_timeout: 1s", "connect_timeout: 1s\n    lb_policy: MAGLEV", StringComparison.Ordinal);
+        var yaml = BootstrapSamples.Minimal.Replace(
+            "connect_timeout: 1s", "connect_timeout: 1s\n    lb_policy: MAGLEV\n    maglev_lb_config: {table_size: 251}", StringComparison.Ordinal);
 
         var loaded = BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml);
 
         Assert.Equal(LbPolicy.Maglev, loaded.Config.Clusters[0].LbPolicy);
-        var warning = Assert.Single(loaded.Warnings);
-        Assert.Equal("static_resources.clusters[0].lb_policy", warning.FieldPath);
-        Assert.Contains("only ROUND_ROBIN is implemented", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(251ul, loaded.Config.Clusters[0].MaglevTableSize);
+        Assert.Empty(loaded.Warnings);
     }
 
     [Fact]

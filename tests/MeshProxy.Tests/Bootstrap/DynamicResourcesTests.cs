@@ -162,4 +162,28 @@ public class DynamicResourcesTests
 
         Assert.Equal(expected, error.Errors[0].ToString());
     }
+
+    [Fact]
+    public void LoadText_EnvoyGrpcLimitAndBackOff_ReachTheAdsSettings()
+    {
+        var yaml = PilotAgentStyle.Replace(
+            "- envoy_grpc: {cluster_name: xds-grpc}",
+            "- envoy_grpc: {cluster_name: xds-grpc, max_receive_message_length: 268435456, retry_policy: {retry_back_off: {base_interval: 0.2s}}}",
+            StringComparison.Ordinal);
+
+        var ads = BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml).Dynamic.Ads!;
+
+        Assert.Equal(256 * 1024 * 1024, ads.MaxReceiveMessageBytes);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), ads.BackoffBase);
+        Assert.Equal(TimeSpan.FromSeconds(2), ads.BackoffMax);
+    }
+
+    [Fact]
+    public void LoadText_EnvoyGrpcZeroLimit_IsUnlimited()
+    {
+        var yaml = PilotAgentStyle.Replace(
+            "- envoy_grpc: {cluster_name: xds-grpc}", "- envoy_grpc: {cluster_name: xds-grpc, max_receive_message_length: 0}", StringComparison.Ordinal);
+
+        Assert.Equal(int.MaxValue, BootstrapLoader.LoadText(yaml, BootstrapFormat.Yaml).Dynamic.Ads!.MaxReceiveMessageBytes);
+    }
 }

@@ -14,7 +14,7 @@ public sealed class XdsCommandLineTests
         string[] args =
         [
             "--xds", "istiod.istio-system:15010", "--node-id", IstioNode, "--cluster", "reviews.default",
-            "--meta", "CLUSTER_ID=east", "--meta", "LABELS={\"app\":\"reviews\"}", "--xds-delta", "--drain-time-s", "45",
+            "--meta", "CLUSTER_ID=east", "--meta", "LABELS={\"app\":\"reviews\"}", "--xds-delta", "--drain-time-s", "45", "--xds-max-message-bytes", "1048576",
         ];
 
         Assert.True(CommandLine.TryParse(args, out var options, out var error), error);
@@ -27,6 +27,7 @@ public sealed class XdsCommandLineTests
                 [new("CLUSTER_ID", "east"), new("LABELS", "{\"app\":\"reviews\"}")], Delta: true, null, "127.0.0.1:15000"),
             options.Xds);
         Assert.Equal(TimeSpan.FromSeconds(45), options.DrainTime);
+        Assert.Equal(1048576, options.XdsMaxMessageBytes);
     }
 
     [Theory]

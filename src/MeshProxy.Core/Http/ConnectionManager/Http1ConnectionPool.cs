@@ -18,16 +18,28 @@ namespace MeshProxy.Core.Http.ConnectionManager;
 /// compare-exchange); it is there because the sockets transport cannot pin a connection's continuations to one thread.
 /// Idle connections are checked for a FIN or stray bytes when taken, not while idle; a pool has no idle timeout yet.
 /// </remarks>
-internal sealed class Http1ConnectionPool
+internal sealed class Http1ConnectionPool : IHeartbeatHandler
 {
+    /// <summary>Envoy's default upstream <c>idle_timeout</c> (the cluster config does not carry one yet).</summary>
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromHours(1);
+
+    /// <summary>How often idle connections are checked for a FIN from the server (they are also checked when taken).</summary>
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+
     private readonly Lock _lock = new();
     private readonly Stack<Http1UpstreamConnection> _idle = new();
     private readonly Queue<Http1PendingRequest> _pending = new();
     private readonly ITransport _transport;
     private readonly Heartbeat _heartbeat;
     private readonly ILogger _logger;
+    private readonly List<Http1UpstreamConnection> _sweep = [];
+    private readonly long _idleTimeoutTicks;
+    private readonly long _sweepIntervalTicks;
     private bool _disposed;
+    private bool _registered;
     private int _connections;
+    private int _sweepScheduled;
+    private long _nextSweep;
 
     public Http1ConnectionPool(UpstreamHost host, IEventLoop loop, ITransport transport, Heartbeat heartbeat, ILogger logger)
     {
@@ -36,6 +48,8 @@ internal sealed class Http1ConnectionPool
         _transport = transport;
         _heartbeat = heartbeat;
         _logger = logger;
+        _idleTimeoutTicks = heartbeat.ToTimestampTicks(IdleTimeout);
+        _sweepIntervalTicks = heartbeat.ToTimestampTicks(SweepInterval);
     }
 
     public UpstreamHost Host { get; }
@@ -160,7 +174,16 @@ internal sealed class Http1ConnectionPool
 
                     if (!_pending.TryDequeue(out waiter))
                     {
+                        connection.IdleSince = _heartbeat.Now;
                         _idle.Push(connection);
+                        if (!_registered)
+                        {
+                            // Swept while it holds idle connections; unregistered once empty, so a pool whose host is
+                            // gone can be collected.
+                            _registered = true;
+                            _heartbeat.Register(this);
+                        }
+
                         return;
                     }
                 }
@@ -176,6 +199,67 @@ internal sealed class Http1ConnectionPool
         _ = CloseAsync(connection, abort: !reusable);
     }
 
+    public void OnHeartbeat(long now)
+    {
+        if (now < Volatile.Read(ref _nextSweep) || Interlocked.Exchange(ref _sweepScheduled, 1) != 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _nextSweep, now + _sweepIntervalTicks);
+        Loop.Schedule(static s => ((Http1ConnectionPool)s!).Sweep(), this);
+    }
+
+    /// <summary>On the loop: closes idle connections the server closed, or idle past the idle timeout.</summary>
+    private void Sweep()
+    {
+        Volatile.Write(ref _sweepScheduled, 0);
+        var now = _heartbeat.Now;
+        var sweep = _sweep;
+        lock (_lock)
+        {
+            if (_idle.Count == 0)
+            {
+                if (_registered)
+                {
+                    _registered = false;
+                    _heartbeat.Unregister(this);
+                }
+
+                return;
+            }
+
+            while (_idle.TryPop(out var connection))
+            {
+                sweep.Add(connection);
+            }
+
+            // Back in the same order (most recently used on top); the others are appended, to be closed.
+            var count = sweep.Count;
+            for (var i = count - 1; i >= 0; i--)
+            {
+                var connection = sweep[i];
+                if (now - connection.IdleSince < _idleTimeoutTicks && connection.IsReusable())
+                {
+                    _idle.Push(connection);
+                }
+                else
+                {
+                    sweep.Add(connection);
+                }
+            }
+
+            sweep.RemoveRange(0, count);
+        }
+
+        foreach (var connection in sweep)
+        {
+            _ = CloseAsync(connection, abort: false);
+        }
+
+        sweep.Clear();
+    }
+
     /// <summary>Closes every idle connection (runtime shutdown); queued requests are told to try again.</summary>
     public void CloseIdle()
     {
@@ -185,6 +269,12 @@ internal sealed class Http1ConnectionPool
             _disposed = true;
             idle = [.. _idle];
             _idle.Clear();
+            if (_registered)
+            {
+                _registered = false;
+                _heartbeat.Unregister(this);
+            }
+
         }
 
         foreach (var connection in idle)

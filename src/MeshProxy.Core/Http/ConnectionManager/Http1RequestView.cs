@@ -11,6 +11,8 @@ namespace MeshProxy.Core.Http.ConnectionManager;
 internal sealed class Http1RequestView : IHttpRequestView, IHttpHeaderMutator
 {
     private readonly Http1RequestHead _head;
+    private IPEndPoint? _remote;
+    private bool _remoteResolved;
 
     public Http1RequestView(Http1RequestHead head) => _head = head;
 
@@ -30,7 +32,32 @@ internal sealed class Http1RequestView : IHttpRequestView, IHttpHeaderMutator
 
     public ReadOnlySpan<byte> Scheme => "http"u8;
 
-    public IPEndPoint? RemoteAddress { get; set; }
+    /// <summary>
+    /// The client's address as Envoy derives it: with <c>use_remote_address</c> and no trusted hops, the socket peer;
+    /// otherwise the entry of <c>x-forwarded-for</c> that <c>xff_num_trusted_hops</c> points at, counted from the right
+    /// (the peer when the list is too short or the entry is not an IP). Computed on first use per request: routing
+    /// only asks for it for source-IP hashing and <c>%DOWNSTREAM_REMOTE_ADDRESS%</c>.
+    /// </summary>
+    public IPEndPoint? RemoteAddress
+    {
+        get
+        {
+            if (!_remoteResolved)
+            {
+                _remote = ResolveRemote();
+                _remoteResolved = true;
+            }
+
+            return _remote;
+        }
+    }
+
+    /// <summary>The socket peer of the downstream connection.</summary>
+    public IPEndPoint? Peer { get; set; }
+
+    public bool UseRemoteAddress { get; set; }
+
+    public uint XffNumTrustedHops { get; set; }
 
     public IPEndPoint? LocalAddress { get; set; }
 
@@ -66,6 +93,65 @@ internal sealed class Http1RequestView : IHttpRequestView, IHttpHeaderMutator
     }
 
     public void Remove(ReadOnlySpan<byte> lowerCaseName) => _head.Headers.Remove(lowerCaseName);
+
+    /// <summary>Call when a new request head has been parsed (before proxy headers are added).</summary>
+    public void OnNewRequest()
+    {
+        _remoteResolved = false;
+        _remote = null;
+        if (UseRemoteAddress && XffNumTrustedHops > 0)
+        {
+            // Resolve before use_remote_address appends the peer to x-forwarded-for; otherwise lazily.
+            _remote = ResolveRemote();
+            _remoteResolved = true;
+        }
+    }
+
+    /// <summary>The <paramref name="fromRight"/>-th entry (0 = last) of a comma-separated <c>x-forwarded-for</c>.</summary>
+    internal static bool TryGetForwardedFor(ReadOnlySpan<byte> list, uint fromRight, out ReadOnlySpan<byte> entry)
+    {
+        var rest = list;
+        for (var i = 0u; ; i++)
+        {
+            var comma = rest.LastIndexOf((byte)',');
+            var item = rest[(comma + 1)..].Trim((byte)' ');
+            if (i == fromRight)
+            {
+                entry = item;
+                return !item.IsEmpty;
+            }
+
+            if (comma < 0)
+            {
+                entry = default;
+                return false;
+            }
+
+            rest = rest[..comma];
+        }
+    }
+
+    private IPEndPoint? ResolveRemote()
+    {
+        var hops = XffNumTrustedHops;
+        if (UseRemoteAddress && hops == 0)
+        {
+            return Peer;
+        }
+
+        // use_remote_address: the peer is the last hop, so N trusted hops point N-1 entries into the list.
+        var fromRight = UseRemoteAddress ? hops - 1 : hops;
+        if (!_head.Headers.TryGetValue(Http1KnownHeader.XForwardedFor, out var list)
+            || !TryGetForwardedFor(list, fromRight, out var entry)
+            || entry.Length > 64)
+        {
+            return Peer;
+        }
+
+        Span<char> chars = stackalloc char[64];
+        var length = Encoding.Latin1.GetChars(entry, chars);
+        return IPAddress.TryParse(chars[..length], out var address) ? new IPEndPoint(address, 0) : Peer;
+    }
 
     /// <summary><c>scheme://authority/path?query</c> -> <c>/path?query</c>; <c>/</c> when the URI has no path.</summary>
     internal static ReadOnlySpan<byte> AbsolutePath(ReadOnlySpan<byte> target)

@@ -31,6 +31,7 @@ internal sealed partial class Http1ServerSession
     private int _retriesDone;
     private bool _retryHeld;
     private bool _connectionReusable;
+    private bool _upgradeForwarded;
     private Config.CircuitBreakerThresholds _limits = Config.CircuitBreakerThresholds.Default;
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -39,7 +40,7 @@ internal sealed partial class Http1ServerSession
         var factory = _factory;
         var stats = factory.Stats;
         var route = decision.Route!;
-        Cluster? cluster;
+        Cluster? cluster = null;
         if (decision.ClusterName is { } name)
         {
             factory.Clusters.TryGet(name, out cluster);
@@ -48,13 +49,8 @@ internal sealed partial class Http1ServerSession
         {
             factory.Clusters.TryGet(Encoding.UTF8.GetString(fromHeader), out cluster); // cluster_header only: rare.
         }
-        else
-        {
-            stats.NoRoute.Increment();
-            await LocalReplyAsync(404, default, ResponseFlags.NoRouteFound).ConfigureAwait(false);
-            return;
-        }
 
+        // Envoy: a missing cluster_header names the empty cluster, which is not found either (503, NC).
         if (cluster is null)
         {
             stats.NoCluster.Increment();
@@ -63,7 +59,11 @@ internal sealed partial class Http1ServerSession
         }
 
         stats.RqTotal.Increment();
-        decision.ApplyRequestHeaders(_view, _view, new HeaderFormatContext(DateTime.UtcNow));
+        if ((decision.WeightedCluster?.RequestLevels ?? route.RequestLevels).Length > 0)
+        {
+            decision.ApplyRequestHeaders(_view, _view, new HeaderFormatContext(DateTime.UtcNow));
+        }
+
         if (route.HasHostRewriteLiteral)
         {
             _head.Headers.Set(Http1KnownHeader.Host, route.HostRewriteLiteral.Span);
@@ -311,6 +311,7 @@ internal sealed partial class Http1ServerSession
     {
         var info = _head.Info;
         var websocket = info.IsUpgrade && _head.Headers.TryGetValue(Http1KnownHeader.Upgrade, out var upgrade) && Ascii.EqualsIgnoreCase(upgrade, "websocket"u8);
+        _upgradeForwarded = websocket;
         _scratch.ResetWrittenCount();
         var target = route.TryRewritePath(_view, _scratch)
             ? _scratch.WrittenSpan

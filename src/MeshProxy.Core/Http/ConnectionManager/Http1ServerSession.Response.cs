@@ -26,7 +26,7 @@ internal sealed partial class Http1ServerSession
         Volatile.Write(ref _attemptDeadline, _routeDeadline);
 
         var headers = head.Headers;
-        if (decision.Route!.ResponseLevels.Length > 0)
+        if ((decision.WeightedCluster?.ResponseLevels ?? decision.Route!.ResponseLevels).Length > 0)
         {
             _responseMutator.Headers = headers;
             decision.ApplyResponseHeaders(_view, _responseMutator, new HeaderFormatContext(DateTime.UtcNow, host.EndPoint));
@@ -42,7 +42,7 @@ internal sealed partial class Http1ServerSession
         }
 
         headers.Set(Http1KnownHeader.Server, factory.ServerName);
-        var tunnel = head.Info.IsTunnel && (_head.Info.IsUpgrade || _head.Info.IsConnect);
+        var tunnel = head.Info.IsTunnel && (_upgradeForwarded || _head.Info.IsConnect);
         var upstreamFraming = head.Info.Framing;
         var close = _closeAfterResponse || _draining;
         Http1BodyFraming downstreamFraming;

@@ -73,11 +73,13 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
         _downstream = context.Connection;
+        var factory = _factory;
         var remote = _downstream.RemoteEndPoint as IPEndPoint;
         _remoteIp = remote?.Address is { IsIPv4MappedToIPv6: true } mapped ? mapped.MapToIPv4() : remote?.Address;
-        _view.RemoteAddress = remote;
+        _view.Peer = remote;
+        _view.UseRemoteAddress = factory.Config.UseRemoteAddress;
+        _view.XffNumTrustedHops = factory.Config.XffNumTrustedHops;
         _view.LocalAddress = context.OriginalDestination ?? _downstream.LocalEndPoint as IPEndPoint;
-        var factory = _factory;
         var stats = factory.Stats;
         var heartbeat = factory.Heartbeat;
         stats.DownstreamCxTotal.Increment();
@@ -119,9 +121,16 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
                 _stream.Flags |= ResponseFlags.DownstreamConnectionTermination;
             }
 
-            if (factory.Logger.IsEnabled(LogEventLevel.Debug))
+            if (e is ConnectionResetException or IOException or ObjectDisposedException or OperationCanceledException)
             {
-                factory.Logger.Debug("Connection {ConnectionId}: ended by {Error}", context.Id, e.Message);
+                if (factory.Logger.IsEnabled(LogEventLevel.Debug))
+                {
+                    factory.Logger.Debug("Connection {ConnectionId}: ended by {Error}", context.Id, e.Message);
+                }
+            }
+            else
+            {
+                factory.Logger.Error(e, "Connection {ConnectionId}: HTTP connection manager failed", context.Id);
             }
 
             _downstream.Abort("http connection manager: stream failed");
@@ -331,7 +340,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
         var info = _head.Info;
         _requestBody.Reset(info.Framing);
         _requestTrailers.Clear();
-        _requestBodyDone = info.Framing.Kind == Http1BodyKind.None;
+        _requestBodyDone = _requestBody.IsComplete; // No body, or Content-Length: 0.
         _streamActivity = now;
         Volatile.Write(ref _requestDeadline, factory.RequestTimeoutTicks > 0 ? now + factory.RequestTimeoutTicks : 0);
         Volatile.Write(ref _attemptDeadline, 0);
@@ -367,6 +376,11 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
                 _closeAfterResponse = true; // The rest of the request body is still on the wire: the stream cannot be resynchronised.
             }
 
+            if (_closeAfterResponse && _draining)
+            {
+                stats.DownstreamCxDrainClose.Increment();
+            }
+
             return !_closeAfterResponse;
         }
         finally
@@ -389,6 +403,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
     {
         var config = _factory.Config;
         var headers = _head.Headers;
+        _view.OnNewRequest();
         if (config.GenerateRequestId && !headers.Contains(Http1KnownHeader.XRequestId))
         {
             Span<byte> id = stackalloc byte[RequestIdGenerator.Length];

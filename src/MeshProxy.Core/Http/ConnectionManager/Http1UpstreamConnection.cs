@@ -36,6 +36,9 @@ internal sealed class Http1UpstreamConnection
     /// <summary>False for a connection opened over the limit because its pool had none (Envoy does the same).</summary>
     public bool HoldsBreakerSlot { get; init; } = true;
 
+    /// <summary>Heartbeat timestamp when the connection last went idle in its pool.</summary>
+    public long IdleSince { get; set; }
+
     /// <summary>Requests this connection has carried (1 for a fresh one once lent).</summary>
     public int Requests { get; set; }
 

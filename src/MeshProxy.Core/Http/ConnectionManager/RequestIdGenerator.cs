@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace MeshProxy.Core.Http.ConnectionManager;
 
 /// <summary>UUID v4 <c>x-request-id</c> values (Envoy's default request-id extension), written into a span: no allocation.</summary>
@@ -13,9 +11,11 @@ internal static class RequestIdGenerator
     public static void Write(Span<byte> destination)
     {
         Span<byte> random = stackalloc byte[16];
-        // Random.Shared is not a CSPRNG; Envoy uses its random generator too, but a request id may be used for
-        // tracing/sampling decisions only, never for security. RandomNumberGenerator.Fill is cheap enough here.
-        RandomNumberGenerator.Fill(random);
+        // A request id correlates logs and traces; it is not a secret (Envoy uses its fast PRNG too), so the
+        // thread-local xoshiro behind Random.Shared does, without a system call per request.
+#pragma warning disable CA5394 // Not used for security.
+        Random.Shared.NextBytes(random);
+#pragma warning restore CA5394
         random[6] = (byte)((random[6] & 0x0F) | 0x40);
         random[8] = (byte)((random[8] & 0x3F) | 0x80);
         var pos = 0;

@@ -197,12 +197,19 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
     {
         if (_connect is not null)
         {
-            if ((events & (Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)) != 0)
+            if ((events & (Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)) == 0)
             {
-                CompleteConnect();
+                return;
             }
 
-            return;
+            CompleteConnect();
+            if (_fdClosed)
+            {
+                return;
+            }
+
+            // Fall through: a peer that speaks first (a greeting, a banner) can have its bytes in the same event as
+            // the connect's EPOLLOUT. With edge triggering that EPOLLIN edge is reported only here.
         }
 
         if ((events & (Native.EPOLLRDHUP | Native.EPOLLHUP | Native.EPOLLERR)) != 0)

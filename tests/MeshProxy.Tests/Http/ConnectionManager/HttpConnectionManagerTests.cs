@@ -654,4 +654,53 @@ public abstract class HttpConnectionManagerTests
         Assert.Equal("close", response.Header("connection"));
         Assert.Equal(ReadOutcome.Eof, await client.Socket.ReadOutcomeAsync(Prompt));
     }
+    [Fact(Timeout = 30_000)]
+    public async Task RouteRewritesAndHeaderMutations_AppliedBothWays()
+    {
+        var seen = new ConcurrentQueue<HttpMessage>();
+        await using var upstream = Upstream(_ => Ok(extra: "X-Secret: s\r\n"), seen);
+        var route = HcmConfigs.Forward("/old", f => f with { PrefixRewrite = "/new", HostRewriteLiteral = "internal.svc" }) with
+        {
+            Headers = new HeaderMutationConfig
+            {
+                RequestHeadersToAdd = [new HeaderValueOptionConfig("x-added", "%REQ(x-client)%-v", HeaderAppendAction.OverwriteIfExistsOrAdd)],
+                RequestHeadersToRemove = ["x-drop"],
+                ResponseHeadersToAdd = [new HeaderValueOptionConfig("x-resp", "r", HeaderAppendAction.AppendIfExistsOrAdd)],
+                ResponseHeadersToRemove = ["x-secret"],
+            },
+        };
+        await using var proxy = await StartAsync(HcmConfigs.Build(upstream.EndPoint, routes: HcmConfigs.Routes(route)));
+        var client = await ConnectAsync(proxy);
+
+        await client.SendAsync("GET /old/x?q=1 HTTP/1.1\r\nHost: public\r\nX-Client: c\r\nX-Drop: d\r\n\r\n");
+        var response = await client.ReadResponseAsync().WaitAsync(Prompt);
+
+        Assert.Equal("r", response.Header("x-resp"));
+        Assert.Null(response.Header("x-secret"));
+        Assert.True(seen.TryDequeue(out var request));
+        Assert.Equal("/new/x?q=1", request.Target);
+        Assert.Equal("internal.svc", request.Header("host"));
+        Assert.Equal("c-v", request.Header("x-added"));
+        Assert.Null(request.Header("x-drop"));
+    }
+    [Fact(Timeout = 30_000)]
+    public async Task UpstreamClosesIdleKeepAliveConnection_PoolClosesItsSide()
+    {
+        await using var upstream = new TestUpstream(async socket =>
+        {
+            var wire = new HttpWire(socket);
+            await wire.ReadRequestAsync();
+            await wire.SendAsync(Ok());
+            socket.Shutdown(SocketShutdown.Send); // Keep-alive response, then the server closes the idle connection.
+            await socket.ReceiveToEndAsync();
+        });
+        await using var proxy = await StartAsync(HcmConfigs.Build(upstream.EndPoint));
+        var client = await ConnectAsync(proxy);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await client.ReadResponseAsync().WaitAsync(Prompt)).Status);
+
+        await ProxyHarness.WaitUntilAsync(() => ClusterStat(proxy, "upstream_cx_destroy") == 1, Prompt, "idle connection closed by the pool");
+        Assert.Equal(0, proxy.Gauge("cluster." + HcmConfigs.ClusterName + ".upstream_cx_active"));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -320,6 +321,50 @@ public sealed class EpollTransportTests
         Assert.IsAssignableFrom<IOException>(await readError.Task.WaitAsync(TestTimeout));
         Assert.True(connection.WasReset);
         await connection.Closed.WaitAsync(TestTimeout);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_PeerSendsRightAfterAccept_GreetingIsReceived()
+    {
+        // The loop is held while the connect completes and the peer sends, so the connect's EPOLLOUT and the data's
+        // EPOLLIN reach the loop in one event (edge-triggered: the only report of that data).
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        server.Listen(1);
+        await using var transport = new EpollTransport(1);
+        using var release = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        transport.Loops[0].Schedule(_ =>
+        {
+            held.TrySetResult();
+            release.Wait(TestTimeout);
+        }, null);
+        await held.Task.WaitAsync(TestTimeout);
+
+        var connecting = transport.ConnectAsync((IPEndPoint)server.LocalEndPoint!, transport.Loops[0], ConnectionOptions.Default, CancellationToken.None).AsTask();
+        using var accepted = await server.AcceptAsync().WaitAsync(TestTimeout);
+        await accepted.SendAsync("hello\n"u8.ToArray(), SocketFlags.None);
+        await Task.Delay(50);
+        release.Set();
+        await using var connection = await connecting.WaitAsync(TestTimeout);
+
+        var greeting = await RunOnLoop(connection.Loop, async () =>
+        {
+            while (true)
+            {
+                var result = await connection.Input.ReadAsync();
+                if (result.Buffer.Length >= 6 || result.IsCompleted)
+                {
+                    var bytes = result.Buffer.ToArray();
+                    connection.Input.AdvanceTo(result.Buffer.End);
+                    return bytes;
+                }
+
+                connection.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("hello\n"u8.ToArray(), greeting);
     }
 
     [Fact]

@@ -90,6 +90,7 @@ public sealed class AdsClientDeltaTests
 
         await cp.SendAsync(DeltaResponse(XdsTypeUrls.Cluster, "s1", "n1", [("a", "1", EdsCluster("a")), ("a", "2", EdsCluster("a"))]));
         Assert.Equal("resources[1] 'a': duplicate resource name in one response", (await cp.NextDeltaRequestAsync()).ErrorDetail.Message);
+        Assert.Equal((XdsTypeUrls.Cluster, "s1", "resources[1] 'a': duplicate resource name in one response"), Assert.Single(h.Handler.Rejected));
         AssertDelta(await cp.NextDeltaRequestAsync(), XdsTypeUrls.Listener, "", [], [], node: false);
 
         await cp.SendAsync(DeltaResponse(XdsTypeUrls.Cluster, "s1", "n2", [("e", "1", Endpoints("e"))]));

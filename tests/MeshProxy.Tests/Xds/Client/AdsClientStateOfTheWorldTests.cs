@@ -149,6 +149,7 @@ public sealed class AdsClientStateOfTheWorldTests
         Assert.Equal("resources[2] 'a': duplicate resource name in one response", nack.ErrorDetail.Message);
         Assert.Equal(3, nack.ErrorDetail.Code);
         Assert.Empty(h.Handler.All);
+        Assert.Equal((XdsTypeUrls.Cluster, "c1", nack.ErrorDetail.Message), Assert.Single(h.Handler.Rejected));
     }
 
     [Fact]

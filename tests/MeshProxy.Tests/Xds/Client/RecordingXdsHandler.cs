@@ -39,6 +39,15 @@ internal sealed class RecordingXdsHandler : IXdsResourceHandler
     public async ValueTask<string?> OnDeltaAsync(string typeUrl, string systemVersionInfo, IReadOnlyList<XdsResource> added, IReadOnlyList<string> removed, CancellationToken ct) =>
         await RecordAsync(new HandlerCall(typeUrl, systemVersionInfo, added, removed, Delta: true));
 
+    /// <summary>Responses the client NACKed without a handler call: type URL, version, details.</summary>
+    public ConcurrentQueue<(string TypeUrl, string Version, string Details)> Rejected { get; } = new();
+
+    public ValueTask OnUpdateRejectedAsync(string typeUrl, string versionInfo, string details, CancellationToken ct)
+    {
+        Rejected.Enqueue((typeUrl, versionInfo, details));
+        return ValueTask.CompletedTask;
+    }
+
     public void OnConnectionStateChanged(bool connected)
     {
         Connected = connected;

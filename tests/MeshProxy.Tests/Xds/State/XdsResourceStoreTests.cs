@@ -188,6 +188,24 @@ public sealed class XdsResourceStoreTests
     }
 
     [Fact]
+    public async Task OnUpdateRejected_ResponseTheClientNacked_CountsRejectedAndDumpsItKeepingTheVersion()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.StaticCluster("backend", Host1), "c1")], default);
+        var applied = _applied.Count;
+
+        await store.OnUpdateRejectedAsync(XdsTypeUrls.Cluster, "c2", "resources[1] 'backend': duplicate resource name in one response", default);
+
+        Assert.Equal(1, Counter("cluster_manager.cds.update_rejected"));
+        Assert.Equal(2, Counter("cluster_manager.cds.update_attempt"));
+        Assert.Equal(1, Counter("cluster_manager.cds.update_success"));
+        var dump = store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.Cluster);
+        Assert.Equal("c1", dump.VersionInfo);
+        Assert.Equal(("c2", "resources[1] 'backend': duplicate resource name in one response"), (dump.LastRejection!.Version, dump.LastRejection.Details));
+        Assert.Equal(applied, _applied.Count);
+    }
+
+    [Fact]
     public async Task OnDelta_AddsAndRemovesByName()
     {
         var store = NewStore();
@@ -221,6 +239,19 @@ public sealed class XdsResourceStoreTests
         Assert.Equal([Host1, Host2], cluster.Endpoints.Select(e => e.Address.ToEndPoint()));
         Assert.Equal(0, _stats.GetGauge("cluster_manager.warming_clusters").Value);
         Assert.Equal(1, Counter("cluster.svc.update_success"));
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_EdsPolicy_OverprovisioningFactorReachesTheCluster()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Cluster, "c1", [XdsProtos.Resource(XdsProtos.EdsCluster("svc"), "c1")], default);
+        var assignment = XdsProtos.Assignment("svc", Host1);
+        assignment.Policy = new Envoy.Config.Endpoint.V3.ClusterLoadAssignment.Types.Policy { OverprovisioningFactor = 100 };
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.ClusterLoadAssignment, "e1", [XdsProtos.Resource(assignment, "e1")], default);
+
+        Assert.Equal(100u, Assert.Single(_applied[^1].Clusters).OverprovisioningFactor);
     }
 
     [Fact]
@@ -294,7 +325,7 @@ public sealed class XdsResourceStoreTests
     }
 
     [Fact]
-    public async Task OnStateOfTheWorld_ListenerNoLongerReferencesRoutes_UnsubscribesAndDropsThem()
+    public async Task OnStateOfTheWorld_ListenerSwitchesRoutes_KeepsTheOldOnesWhileItWarmsThenDropsThem()
     {
         var store = NewStore();
         await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "l1", [XdsProtos.Resource(XdsProtos.HttpListener("http", 15080, "8080"), "l1")], default);
@@ -302,9 +333,32 @@ public sealed class XdsResourceStoreTests
 
         await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "l2", [XdsProtos.Resource(XdsProtos.HttpListener("http", 15080, "9090"), "l2")], default);
 
+        // The previous version keeps serving while the new one waits for 9090, and it needs 8080 to do so.
+        AssertSubscribed(XdsTypeUrls.RouteConfiguration, "8080", "9090");
+        Assert.Equal(["8080"], _applied[^1].Routes.Select(r => r.Name));
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.RouteConfiguration, "r2", [XdsProtos.Resource(XdsProtos.Routes("9090", "svc"), "r2")], default);
+
         AssertSubscribed(XdsTypeUrls.RouteConfiguration, "9090");
-        Assert.Empty(store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.RouteConfiguration).Resources);
-        Assert.Empty(_applied[^1].Routes);
+        Assert.Equal(["9090"], store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.RouteConfiguration).Resources.Select(r => r.Name));
+        Assert.Equal(["9090"], _applied[^1].Routes.Select(r => r.Name));
+    }
+
+    [Fact]
+    public async Task OnStateOfTheWorld_ListenerRemoved_UnsubscribesAndDropsItsRoutes()
+    {
+        var store = NewStore();
+        await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.Listener, "l1",
+            [XdsProtos.Resource(XdsProtos.HttpListener("a", 15080, "8080"), "l1"), XdsProtos.Resource(XdsProtos.HttpListener("b", 15081, "9090"), "l1")], default);
+        await store.OnStateOfTheWorldAsync(
+            XdsTypeUrls.RouteConfiguration, "r1", [XdsProtos.Resource(XdsProtos.Routes("8080", "svc"), "r1"), XdsProtos.Resource(XdsProtos.Routes("9090", "svc"), "r1")], default);
+
+        await store.OnStateOfTheWorldAsync(XdsTypeUrls.Listener, "l2", [XdsProtos.Resource(XdsProtos.HttpListener("b", 15081, "9090"), "l2")], default);
+
+        AssertSubscribed(XdsTypeUrls.RouteConfiguration, "9090");
+        Assert.Equal(["9090"], store.Dump().Types.Single(t => t.TypeUrl == XdsTypeUrls.RouteConfiguration).Resources.Select(r => r.Name));
+        Assert.Equal(["9090"], _applied[^1].Routes.Select(r => r.Name));
     }
 
     [Fact]

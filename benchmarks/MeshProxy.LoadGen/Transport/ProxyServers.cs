@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using MeshProxy.Core.Transport;
 using MeshProxy.Core.Transport.Epoll;
 
-namespace MeshProxy.PingPong;
+namespace MeshProxy.LoadGen.Transport;
 
 /// <summary>
 /// Minimal TCP forwarders (the "plain TCP hop" of performance.md): accept, connect the upstream, copy both ways.

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace MeshProxy.LoadClient;
+namespace MeshProxy.LoadGen.Tcp;
 
 /// <summary>Opens many connections, proves each works with one echoed byte, then holds them idle and reports the
 /// proxy's resident memory per connection.</summary>

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
-namespace MeshProxy.PingPong;
+namespace MeshProxy.LoadGen.Transport;
 
 /// <summary>
 /// Runtime sockets under System.IO.Pipelines with <see cref="PipeScheduler.Inline"/> (the "sockets + Pipelines,

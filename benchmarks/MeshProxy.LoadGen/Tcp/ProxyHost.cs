@@ -3,7 +3,7 @@ using MeshProxy.Core;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Transport.Sockets;
 
-namespace MeshProxy.LoadClient;
+namespace MeshProxy.LoadGen.Tcp;
 
 /// <summary>Runs a one-listener tcp_proxy in this process until cancelled.</summary>
 internal static class ProxyHost

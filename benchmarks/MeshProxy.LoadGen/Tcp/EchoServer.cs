@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MeshProxy.LoadClient;
+namespace MeshProxy.LoadGen.Tcp;
 
 /// <summary>An echo upstream: every byte received is sent back; FIN answered with FIN.</summary>
 internal static class EchoServer

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using MeshProxy.Core.Transport;
 using MeshProxy.Core.Transport.Epoll;
 
-namespace MeshProxy.PingPong;
+namespace MeshProxy.LoadGen.Transport;
 
 /// <summary>The two echo servers compared: our epoll transport with pipes, and runtime sockets.</summary>
 public static class EchoServers

@@ -3,39 +3,22 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace MeshProxy.PingPong;
+namespace MeshProxy.LoadGen.Transport;
 
 /// <summary>
-/// Ping-pong through an echo server in a child process: small messages, N connections, one blocking client thread per
-/// connection. Reports the server's CPU µs and context switches per round trip. Transports: epoll (ours, pipes),
-/// sockets (runtime sockets, plain receive/send loop), sockets-pipes (runtime sockets under pipes, inline scheduler);
-/// the runtime-socket servers run with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1. --mode proxy measures a TCP
-/// forwarder (client -> proxy -> runtime-sockets echo upstream) instead: the "plain TCP hop" of performance.md;
-/// there sockets and sockets-pipes both mean runtime sockets under pipes.
-///   run   [--mode echo|proxy] --transport epoll|sockets|sockets-pipes [--connections 1] [--seconds 10] [--size 64] [--warmup 2] [--pin] [--loops 1]
-///   serve [--role echo|proxy --upstream PORT] --transport epoll|sockets|sockets-pipes [--loops 1]     (prints "READY port", exits when stdin closes)
-/// --pin puts the server on CPU 1 (taskset) and the client on CPU 0, as in docs/design/performance.md.
+/// Transport ping-pong (was MeshProxy.PingPong): an echo server (or, with --mode proxy, a TCP forwarder in front of
+/// a runtime-sockets echo upstream: the "plain TCP hop" of performance.md) in a child process, N blocking client
+/// connections in this process, small messages. Reports the server's CPU µs and context switches per round trip.
+/// Transports: epoll (ours, pipes), sockets (runtime sockets, plain receive/send loop), sockets-pipes (runtime sockets
+/// under pipes, inline scheduler); the runtime-socket servers run with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1.
+/// In proxy mode sockets and sockets-pipes both mean runtime sockets under pipes.
+///   transport       [--mode echo|proxy] --transport epoll|sockets|sockets-pipes [--connections 1] [--seconds 10] [--size 64] [--warmup 2] [--pin] [--loops 1]
+///   transport-serve [--role echo|proxy --upstream PORT] --transport epoll|sockets|sockets-pipes [--loops 1]   (prints "READY port", exits when stdin closes)
+/// --pin puts the server on CPU 1 (taskset) and the client on CPU 0, as in design/performance.md.
 /// </summary>
-internal static class Program
+internal static class TransportBench
 {
-    private static async Task<int> Main(string[] args)
-    {
-        if (args.Length == 0)
-        {
-            Console.Error.WriteLine("usage: run|serve --transport epoll|sockets ...");
-            return 2;
-        }
-
-        Dictionary<string, string> options = ParseOptions(args.AsSpan(1));
-        return args[0] switch
-        {
-            "serve" => await ServeAsync(options).ConfigureAwait(false),
-            "run" => Run(options),
-            _ => 2,
-        };
-    }
-
-    private static async Task<int> ServeAsync(Dictionary<string, string> options)
+    public static async Task<int> ServeAsync(Dictionary<string, string> options)
     {
         string transport = options.GetValueOrDefault("transport", "epoll");
         string role = options.GetValueOrDefault("role", "echo");
@@ -62,7 +45,7 @@ internal static class Program
         return 0;
     }
 
-    private static int Run(Dictionary<string, string> options)
+    public static int Run(Dictionary<string, string> options)
     {
         string transport = options.GetValueOrDefault("transport", "epoll");
         int connections = int.Parse(options.GetValueOrDefault("connections", "1"), CultureInfo.InvariantCulture);
@@ -191,7 +174,7 @@ internal static class Program
             info.ArgumentList.Add(typeof(Program).Assembly.Location);
         }
 
-        info.ArgumentList.Add("serve");
+        info.ArgumentList.Add("transport-serve");
         foreach (string arg in serveArgs)
         {
             info.ArgumentList.Add(arg);
@@ -210,21 +193,5 @@ internal static class Program
         }
 
         return total;
-    }
-
-    private static Dictionary<string, string> ParseOptions(ReadOnlySpan<string> args)
-    {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                string key = args[i][2..];
-                bool hasValue = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
-                options[key] = hasValue ? args[++i] : "true";
-            }
-        }
-
-        return options;
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace MeshProxy.LoadClient;
+namespace MeshProxy.LoadGen.Tcp;
 
 /// <summary>
 /// Keep-alive ping-pong: each connection sends a message and waits for the whole echo before the next. Reports
@@ -55,13 +55,13 @@ internal static class PingPongClient
         })).ToArray();
 
         await Task.Delay(warmup);
-        var before = measurePid is { } pid ? ProcessStats.Read(pid) : default;
+        var before = measurePid is { } pid ? ProcessSample.Read(pid) : default;
         var watch = Stopwatch.StartNew();
         Volatile.Write(ref measuring, 1);
         await Task.Delay(duration);
         Volatile.Write(ref measuring, 0);
         var elapsed = watch.Elapsed.TotalSeconds;
-        var after = measurePid is { } pid2 ? ProcessStats.Read(pid2) : default;
+        var after = measurePid is { } pid2 ? ProcessSample.Read(pid2) : default;
         await stop.CancelAsync();
         await Task.WhenAll(workers);
         foreach (var socket in sockets)

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace MeshProxy.LoadClient;
+namespace MeshProxy.LoadGen.Tcp;
 
 /// <summary>
 /// In-process check of the socket engine's threading: a loopback ping-pong in this process, recording on which
@@ -45,7 +45,7 @@ internal static class InlineProbe
 
         var message = new byte[64];
         var reply = new byte[64];
-        var before = ProcessStats.Read(Environment.ProcessId);
+        var before = ProcessSample.Read(Environment.ProcessId);
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < roundTrips; i++)
         {
@@ -62,7 +62,7 @@ internal static class InlineProbe
         }
 
         var elapsed = watch.Elapsed;
-        var delta = ProcessStats.Read(Environment.ProcessId) - before;
+        var delta = ProcessSample.Read(Environment.ProcessId) - before;
         client.Shutdown(SocketShutdown.Send);
         await echo;
         Console.WriteLine($"{roundTrips} round trips in {elapsed.TotalMilliseconds:F0} ms: {elapsed.TotalMicroseconds / roundTrips:F1} us each, " +
