@@ -31,6 +31,7 @@ internal sealed class KestrelUpstream : IAsyncDisposable
     private int _requests;
     private int _connections;
     private int _completedUploads;
+    private long _bodyBytesSent;
 
     private KestrelUpstream(string name, WebApplication app)
     {
@@ -52,6 +53,9 @@ internal sealed class KestrelUpstream : IAsyncDisposable
 
     /// <summary><c>/upload</c> requests whose whole body was read.</summary>
     public int CompletedUploads => Volatile.Read(ref _completedUploads);
+
+    /// <summary>Bytes <c>/bytes/N</c> has handed to Kestrel so far, over all requests.</summary>
+    public long BodyBytesSent => Interlocked.Read(ref _bodyBytesSent);
 
     /// <summary>Every request target seen, in arrival order.</summary>
     public IReadOnlyCollection<string> Targets => _targets;
@@ -181,6 +185,7 @@ internal sealed class KestrelUpstream : IAsyncDisposable
                 var chunk = buffer.AsMemory(0, (int)Math.Min(buffer.Length, left));
                 random.Fill(chunk.Span);
                 await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                Interlocked.Add(ref _bodyBytesSent, chunk.Length);
             }
         });
 

@@ -78,6 +78,78 @@ public sealed class ProtocolEdgeConformanceTests(ConformanceUpstreams upstreams)
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task UpstreamEarlyResponse_BeforeRequestBodyEnds_ClientGetsIt()
+    {
+        // A server may answer (413, 401...) before the body is in and close; the client must see that answer.
+        await using var upstream = new TestUpstream(async socket =>
+        {
+            await ReadHeadAsync(socket);
+            await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\nConnection: close\r\n\r\ntoo big\n"), SocketFlags.None);
+            socket.Shutdown(SocketShutdown.Send);
+            await Task.Delay(1000);
+        });
+        await using var rig = await StartAsync(upstream.EndPoint);
+        using var raw = await rig.ConnectRawAsync();
+        await raw.SendAsync("POST /raw HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 10000000\r\n\r\n" + new string('x', 1000));
+        var response = await raw.ReadResponseAsync();
+        Assert.Equal(413, response.Status);
+        Assert.Equal("too big\n", response.BodyText);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Pipelining_PostWithBodyThenGet_BothAnsweredInOrder()
+    {
+        await using var rig = await StartAsync();
+        using var raw = await rig.ConnectRawAsync();
+        await raw.SendAsync(
+            "POST /first HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 11\r\n\r\nhello world" +
+            "GET /second HTTP/1.1\r\nHost: edge.test\r\n\r\n");
+        var first = UpstreamEcho.Parse((await raw.ReadResponseAsync()).BodyText);
+        var second = UpstreamEcho.Parse((await raw.ReadResponseAsync()).BodyText);
+        Assert.Equal(("/first", 11L), (first.Target, first.BodyLength));
+        Assert.Equal(("/second", 0L), (second.Target, second.BodyLength));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Pipelining_ValidThenMalformed_FirstAnsweredThen400AndClose()
+    {
+        await using var rig = await StartAsync();
+        using var raw = await rig.ConnectRawAsync();
+        await raw.SendAsync(
+            "GET /valid-first HTTP/1.1\r\nHost: edge.test\r\n\r\n" +
+            "POST /malformed-second HTTP/1.1\r\nHost: edge.test\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
+        var first = await raw.ReadResponseAsync();
+        Assert.Equal("/valid-first", UpstreamEcho.Parse(first.BodyText).Target);
+        var second = await raw.ReadResponseAsync();
+        Assert.Equal(400, second.Status);
+        Assert.True(await raw.ClosesWithinAsync(TimeSpan.FromSeconds(5)));
+        Assert.DoesNotContain("/malformed-second", upstreams.A.Targets);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task RepeatedHeaderFields_AllValuesForwardedInOrder()
+    {
+        await using var rig = await StartAsync();
+        using var raw = await rig.ConnectRawAsync();
+        await raw.SendAsync("GET /multi HTTP/1.1\r\nHost: edge.test\r\nx-multi: first\r\nX-Multi: second\r\nx-multi: third\r\n\r\n");
+        var echo = UpstreamEcho.Parse((await raw.ReadResponseAsync()).BodyText);
+        Assert.Equal(["first", "second", "third"], echo.Header("x-multi")!.Split(',').Select(v => v.Trim()));
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Target_LongAndUnnormalized_ForwardedVerbatim()
+    {
+        // Envoy does not normalise paths unless normalize_path is set; a proxy must not quietly rewrite them.
+        await using var rig = await StartAsync();
+        var target = "/x/%2F/../y/./z?q=%20a&q=b&long=" + new string('v', 8000);
+        using var raw = await rig.ConnectRawAsync();
+        await raw.SendAsync($"GET {target} HTTP/1.1\r\nHost: edge.test\r\n\r\n");
+        var response = await raw.ReadResponseAsync();
+        Assert.Equal(200, response.Status);
+        Assert.Equal(target, UpstreamEcho.Parse(response.BodyText).Target);
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task HopByHopHeaders_FromClient_NotForwarded()
     {
         await using var rig = await StartAsync();

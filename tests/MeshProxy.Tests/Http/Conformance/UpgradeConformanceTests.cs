@@ -61,6 +61,26 @@ public sealed class UpgradeConformanceTests(ConformanceUpstreams upstreams) : IC
         Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
     }
 
+    [Fact(Timeout = 20_000)]
+    public async Task WebSocketUpgrade_RefusedByUpstream_ConnectionStaysHttp()
+    {
+        // The upstream answers 409 instead of 101: that answer must come back and the connection serve further requests.
+        await using var echo = TestUpstream.Echo();
+        await using var rig = await StartAsync(echo);
+        using var raw = await rig.ConnectRawAsync();
+        await raw.SendAsync(
+            "GET /status/409 HTTP/1.1\r\nHost: edge.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+        var refused = await raw.ReadResponseAsync();
+        Assert.Equal(409, refused.Status);
+        Assert.Equal("a", refused.Header("x-upstream"));
+        if (refused.Header("connection") is not { } connection || !connection.Contains("close", StringComparison.OrdinalIgnoreCase))
+        {
+            await raw.SendAsync("GET /after-refused-upgrade HTTP/1.1\r\nHost: edge.test\r\n\r\n");
+            Assert.Equal("/after-refused-upgrade", UpstreamEcho.Parse((await raw.ReadResponseAsync()).BodyText).Target);
+        }
+    }
+
     [Fact(Timeout = 20_000, Skip = "CONNECT routing not supported: the route converter rejects match.connect_matcher (RouteMatchConverter), so no route can take a CONNECT")]
     public async Task Connect_TunnelToTcpEcho_BytesFlowBothWays()
     {

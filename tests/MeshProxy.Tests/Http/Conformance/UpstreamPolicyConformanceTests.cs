@@ -25,6 +25,16 @@ public sealed class UpstreamPolicyConformanceTests(ConformanceUpstreams upstream
               prefix_rewrite: "/"
               timeout: 5s
               retry_policy: { retry_on: "5xx", num_retries: 1, per_try_timeout: 0.3s }
+          - match: { prefix: "/per-try-back-off/" }
+            route:
+              cluster: a
+              prefix_rewrite: "/"
+              timeout: 5s
+              retry_policy:
+                retry_on: "5xx"
+                num_retries: 1
+                per_try_timeout: 0.3s
+                retry_back_off: { base_interval: 0.4s, max_interval: 0.4s }
           - match: { prefix: "/connect/" }
             route:
               cluster: half_dead
@@ -74,10 +84,33 @@ public sealed class UpstreamPolicyConformanceTests(ConformanceUpstreams upstream
         await using var rig = await StartAsync();
         var key = Guid.NewGuid().ToString("N");
         var watch = Stopwatch.StartNew();
-        var echo = await rig.GetEchoAsync($"/per-try/flaky/{key}?fail=1&sleep=4000");
+        using var response = await rig.GetAsync($"/per-try/flaky/{key}?fail=1&sleep=4000");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(
+            response.StatusCode == HttpStatusCode.OK,
+            $"{(int)response.StatusCode} after {watch.ElapsedMilliseconds} ms and {upstreams.A.Attempts(key)} upstream attempts: {body}");
+        var echo = UpstreamEcho.Parse(body);
         Assert.Equal("a", echo.Upstream);
         Assert.Equal(2, upstreams.A.Attempts(key));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"the per-try timeout should cut the first try; took {watch.Elapsed}");
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task RetryPolicy_PerTryTimeoutThenBackOff_SecondTryStillAnswers()
+    {
+        // The first try's expired deadline must not end the request while the retry waits out its back-off.
+        await using var rig = await StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            var key = Guid.NewGuid().ToString("N");
+            var watch = Stopwatch.StartNew();
+            using var response = await rig.GetAsync($"/per-try-back-off/flaky/{key}?fail=1&sleep=4000");
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(
+                response.StatusCode == HttpStatusCode.OK,
+                $"try {i}: {(int)response.StatusCode} after {watch.ElapsedMilliseconds} ms and {upstreams.A.Attempts(key)} upstream attempts: {body}");
+            Assert.Equal(2, upstreams.A.Attempts(key));
+        }
     }
 
     [Fact(Timeout = 20_000)]
