@@ -146,6 +146,10 @@ internal sealed partial class Http1ServerSession
 
                 _retriesDone++;
                 state.UpstreamRqRetry.Increment();
+
+                // The failed try's per-try deadline must not fire during the back-off; the route deadline still runs.
+                Volatile.Write(ref _attemptIsPerTry, false);
+                Volatile.Write(ref _attemptDeadline, _routeDeadline);
                 _timeout = TimeoutKind.None;
                 var backOff = _retryPolicy!.GetBackOff(_retriesDone, factory.Random);
                 if (backOff > TimeSpan.Zero)
