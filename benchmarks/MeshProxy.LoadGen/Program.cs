@@ -5,6 +5,7 @@ using MeshProxy.LoadGen.Http;
 using MeshProxy.LoadGen.Load;
 using MeshProxy.LoadGen.Tcp;
 using MeshProxy.LoadGen.Transport;
+using MeshProxy.LoadGen.Xds;
 
 namespace MeshProxy.LoadGen;
 
@@ -20,6 +21,8 @@ namespace MeshProxy.LoadGen;
 ///   probe     [--inline | --inline-late] [--round-trips N]
 ///   transport [--mode echo|proxy] --transport epoll|sockets|sockets-pipes [--connections 1] [--seconds 10] [--pin] ...
 ///   transport-serve (started by transport)
+///   xds-server --listen HOST:PORT --upstream HOST:PORT --listener-port P [--clusters 1000] [--endpoints 10]
+///             [--push-after-file FILE] [--push-at 8] [--push-count 8] [--push-interval-ms 500] [--seconds N]
 /// </summary>
 internal static class Program
 {
@@ -42,7 +45,7 @@ internal static class Program
             stop.Cancel();
         };
         AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-        if (options.TryGetValue("seconds", out var seconds) && command is "echo" or "proxy")
+        if (options.TryGetValue("seconds", out var seconds) && command is "echo" or "proxy" or "xds-server")
         {
             stop.CancelAfter(TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture)));
         }
@@ -80,8 +83,23 @@ internal static class Program
                 return TransportBench.Run(options);
             case "transport-serve":
                 return await TransportBench.ServeAsync(options).ConfigureAwait(false);
+            case "xds-server":
+                return await XdsBenchServer.RunAsync(
+                    new XdsBenchOptions
+                    {
+                        Listen = IPEndPoint.Parse(options["listen"]),
+                        Upstream = IPEndPoint.Parse(options["upstream"]),
+                        ListenerPort = Int(options, "listener-port", 0),
+                        Clusters = Int(options, "clusters", 1000),
+                        EndpointsPerCluster = Int(options, "endpoints", 10),
+                        PushAfterFile = options.GetValueOrDefault("push-after-file"),
+                        PushAt = Double(options, "push-at", 8),
+                        PushCount = Int(options, "push-count", 8),
+                        PushIntervalMs = Double(options, "push-interval-ms", 500),
+                    },
+                    stop.Token).ConfigureAwait(false);
             default:
-                Console.Error.WriteLine("usage: http | pingpong | echo | proxy | idle | probe | transport (see README.md)");
+                Console.Error.WriteLine("usage: http | pingpong | echo | proxy | idle | probe | transport | xds-server (see README.md)");
                 return 2;
         }
     }

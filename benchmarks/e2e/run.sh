@@ -26,7 +26,7 @@ upstream_h2c=$((base_port + 10))
 declare -A peer_port=(
   [direct]=$upstream [haproxy-tcp]=$((base_port + 1)) [haproxy-http]=$((base_port + 2)) [nginx-http]=$((base_port + 3))
   [meshproxy-tcp]=$((base_port + 4)) [meshproxy-http]=$((base_port + 5)) [meshproxy-http-routes]=$((base_port + 6))
-  [meshproxy-push]=$((base_port + 7)) [probe]=$((base_port + 9))
+  [meshproxy-push]=$((base_port + 7)) [probe]=$((base_port + 9)) [xds]=$((base_port + 11))
 )
 admin_port=$((base_port + 8))
 
@@ -405,9 +405,16 @@ scenario_routes() { # 10k routes: match cost and config memory (needs the HTTP c
   echo "- routes: one virtual host, N-1 prefixes /svcN/ then /; wrk requests / so the last route matches (linear-match worst case)." >>"$notes"
 }
 
-# push: file-based CDS/LDS (path_config_source) with PUSH_CLUSTERS STATIC clusters x 10 endpoints; the tcp_proxy
-# listener uses cluster c0 (the nginx upstream). Fixed-rate load for PUSH_DURATION s; during seconds 8-12 the CDS file
-# is replaced (write + mv) every 500 ms with one other cluster's endpoints changed and a new version_info.
+# push: the tcp_proxy listener serves a fixed-rate load for PUSH_DURATION s while its config is updated during seconds
+# 8-12 of the measured period. Two variants:
+#  - ads (default): meshproxy gets everything from an ADS server (`LoadGen xds-server`, SotW, h2c on 127.0.0.1):
+#    CDS with PUSH_CLUSTERS EDS clusters, EDS with as many ClusterLoadAssignments x 10 endpoints, LDS with the
+#    listener (to cluster 0, whose one endpoint is the nginx upstream). At 8.0, 8.5, ... 11.5 s the server pushes
+#    a new EDS version: the full SotW set with one assignment changed (what istiod sends a SotW sidecar).
+#  - file (PUSH_FILE=1, default on): CDS/LDS from files (path_config_source) with PUSH_CLUSTERS STATIC clusters x 10
+#    endpoints; the CDS file is replaced (write + mv) at the same times, one cluster's endpoints changed.
+push_variants="${PUSH_VARIANTS:-ads file}"
+push_count=8
 write_cds() { # file version changed_cluster
   awk -v n="$push_clusters" -v v="$2" -v changed="$3" -v up="$upstream" 'BEGIN {
     printf "version_info: \"%s\"\nresources:\n", v
@@ -422,9 +429,107 @@ write_cds() { # file version changed_cluster
   }' >"$1"
 }
 
+sleep_until() { # ns timestamp
+  local s; s=$(calc "%.3f" "($1 - $(now_ns)) / 1e9")
+  [[ "$s" != -* ]] && sleep "$s"
+  return 0
+}
+
+# push_file_pushes T_READY: the 8 CDS file replacements at 8.0-11.5 s after T_READY.
+push_file_pushes() {
+  local i
+  for i in $(seq 1 $push_count); do
+    sleep_until $(($1 + 8000000000 + (i - 1) * 500000000))
+    mv -f "$push_dir/next-$i.yaml" "$push_dir/cds.yaml"
+  done
+}
+push_ads_pushes() { :; } # the xds-server pushes by itself, timed from the same ready file
+
+# push_measure VARIANT PORT MP_PID: the load, CPU samples around the push window, the row.
+push_measure() {
+  local variant=$1 port=$2 mp=$3 log="$out/push-$1-meshproxy.loadgen.txt"
+  rm -f "$push_dir/ready"
+  # Warm-up of at least 6 s: the first seconds after start-up with 1,000 clusters are not quiet (measured).
+  taskset -c "$load_cpu" "$LOADGEN" http --target "127.0.0.1:$port" --rate "$rate" --connections "$conns" --warmup "$((warmup > 6 ? warmup : 6))" \
+    --duration "$push_duration" --windows quiet:0-8,push:8-12,quiet:12-"$push_duration" --pid "$mp" --timeline \
+    --ready-file "$push_dir/ready" --label "push-$variant/meshproxy" --json "$out/push-$variant-meshproxy.json" >"$log" 2>&1 &
+  local lg=$!; pids+=("$lg")
+  for _ in $(seq 1 3000); do [ -e "$push_dir/ready" ] && break; sleep 0.005; done
+  local t_ready c_ready c_p0 c_p1 rss_p0
+  local mr m0 m1
+  t_ready=$(now_ns); c_ready=$(cpu_ticks "$mp"); mr=$(curl -s --max-time 1 "http://127.0.0.1:$admin_port/memory" || true)
+  sleep_until $((t_ready + 7900000000)); c_p0=$(cpu_ticks "$mp"); rss_p0=$(rss_kb "$mp")
+  m0=$(curl -s --max-time 1 "http://127.0.0.1:$admin_port/memory" || true)
+  "push_${variant}_pushes" "$t_ready"
+  sleep_until $((t_ready + 12400000000)); c_p1=$(cpu_ticks "$mp")
+  m1=$(curl -s --max-time 1 "http://127.0.0.1:$admin_port/memory" || true)
+  # GCs and GC pause in the push window (admin /memory; "-" on a build without it).
+  push_gcs=$(awk -v r="$mr" -v a="$m0" -v b="$m1" 'function get(s, k,   r) { if (match(s, "\"" k "\": *\"?[0-9.]+")) { r = substr(s, RSTART, RLENGTH); gsub(/.*: *"?/, "", r); return r } return "" }
+    BEGIN { g0 = get(b, "gc_gen0_collections") - get(a, "gc_gen0_collections"); g1 = get(b, "gc_gen1_collections") - get(a, "gc_gen1_collections")
+      g2 = get(b, "gc_gen2_collections") - get(a, "gc_gen2_collections"); p = get(b, "gc_total_pause_ms") - get(a, "gc_total_pause_ms")
+      al = (get(b, "allocated_bytes_total") - get(a, "allocated_bytes_total")) / 1048576
+      qal = (get(a, "allocated_bytes_total") - get(r, "allocated_bytes_total")) / 1048576 / 7.9 * 4.5
+      qg = get(a, "gc_gen0_collections") - get(r, "gc_gen0_collections"); qp = get(a, "gc_total_pause_ms") - get(r, "gc_total_pause_ms")
+      if (get(a, "gc_gen0_collections") == "") print "-"
+      else printf "push window (4.5 s): %.1f MB allocated (quiet 4.5 s: %.1f MB), GCs gen0 %d, gen1 %d, gen2 %d, pauses %.0f ms (quiet 0-7.9 s: %d GCs, %.0f ms), managed heap %.1f MB after", al, qal, g0, g1, g2, p, qg, qp, get(b, "heap_size") / 1048576 }')
+  # Proxy CPU per push: CPU in 7.9-12.4 s minus the quiet rate (0-7.9 s) over those 4.5 s, per push.
+  push_cpu_ms=$(calc "%.0f" "(($c_p1 - $c_p0) - ($c_p0 - $c_ready) / 7.9 * 4.5) / $tick * 1000 / $push_count")
+  wait "$lg" || true; stop_pid "$lg"
+  result_line=$(grep '^RESULT ' "$log" || true)
+  reset_row
+  if [ -z "$result_line" ]; then note="load generator failed (see $(basename "$log"))"; return 1; fi
+  rps=$(kv rps); p50=$(kv p50_ms); p99=$(kv p99_ms); cpu_us=$(kv cpu_us_per_req); vcpu=$(kv proxy_vcpu)
+  cs=$(kv ctx_per_req); rss=$(kv rss_mb); peak=$(kv peak_rss_mb)
+  q99=$(kv win_quiet_p99_ms); p99push=$(kv win_push_p99_ms)
+  push_ratio=$(calc "%.2f" "$p99push / ($q99 > 0 ? $q99 : 1)")
+  push_rss_before=$(calc "%.1f" "$rss_p0 / 1024")
+}
+
 scenario_push() {
-  local dir="$out/push" port=${peer_port[meshproxy-push]}
-  mkdir -p "$dir"; rm -f "$dir"/*.yaml "$dir/ready"
+  push_dir="$out/push"
+  local port=${peer_port[meshproxy-push]} v
+  mkdir -p "$push_dir"
+  for v in $push_variants; do "scenario_push_$v" "$port"; done
+}
+
+scenario_push_ads() { # port
+  local port=$1 xds_port=${peer_port[xds]} dir=$push_dir
+  rm -f "$dir/ready"
+  taskset -c "$load_cpu" "$LOADGEN" xds-server --listen "127.0.0.1:$xds_port" --upstream "127.0.0.1:$upstream" \
+    --listener-port "$port" --clusters "$push_clusters" --endpoints 10 --push-after-file "$dir/ready" --push-at 8 \
+    --push-count "$push_count" --push-interval-ms 500 >"$out/push-ads-xds-server.txt" 2>&1 &
+  local xs=$!; pids+=("$xs")
+  for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$xds_port") 2>/dev/null && break; sleep 0.1; done
+  { echo "node: { id: bench-push, cluster: bench }"; mp_admin; cat <<YAML
+dynamic_resources:
+  ads_config:
+    api_type: GRPC
+    transport_api_version: V3
+    grpc_services: [ { envoy_grpc: { cluster_name: xds-grpc } } ]
+  cds_config: { ads: {}, initial_fetch_timeout: 0s, resource_api_version: V3 }
+  lds_config: { ads: {}, initial_fetch_timeout: 0s, resource_api_version: V3 }
+static_resources:
+  clusters:
+YAML
+    mp_cluster xds-grpc "$xds_port"; } >"$dir/bootstrap-ads.yaml"
+  start_meshproxy meshproxy-push-ads "$dir/bootstrap-ads.yaml" "$port"
+  local mp=$peer_pid ready=$ready_s ready_mem=$ready_rss
+  push_measure ads "$port" "$mp" || { stop_pid "$mp"; stop_pid "$xs"; note_row push-ads meshproxy-tcp "$note"; return; }
+  local summary
+  stop_pid "$mp"; stop_pid "$xs"
+  summary=$(grep '^XDS_SUMMARY' "$out/push-ads-xds-server.txt" | cut -d' ' -f2- || true)
+  push_summary="ADS SotW: quiet p99 $q99 ms, push-window p99 $p99push ms, ratio ${push_ratio}x (target <= 2x); proxy CPU per push ${push_cpu_ms} ms; $push_gcs; control plane: ${summary:-no summary (see push-ads-xds-server.txt)}"
+  note="$push_summary; $push_clusters EDS clusters x 10 endpoints; ready in $ready s, RSS at ready $ready_mem MB, before the pushes $push_rss_before MB"
+  emit_row push-ads meshproxy-tcp
+  {
+    echo "- push-ads: meshproxy tcp_proxy, everything over ADS (SotW) from \`LoadGen xds-server\`: CDS with $push_clusters EDS clusters, EDS with $push_clusters ClusterLoadAssignments x 10 endpoints, LDS with the listener; $rate req/s open loop over $conns connections for ${push_duration} s; $push_count EDS pushes (full SotW set, one assignment changed) at 8.0-11.5 s. Windows: quiet = 0-8 and 12-${push_duration} s, push = 8-12 s. CPU per push = proxy CPU in 7.9-12.4 s minus the quiet rate, / $push_count. Control-plane log (pushes, ACK latencies): push-ads-xds-server.txt; timeline: push-ads-meshproxy.loadgen.txt."
+    echo "  $push_summary"
+  } >>"$notes"
+}
+
+scenario_push_file() { # port
+  local port=$1 dir=$push_dir i
+  rm -f "$dir"/*.yaml "$dir/ready"
   write_cds "$dir/cds.yaml" 1 -1
   cat >"$dir/lds.yaml" <<YAML
 version_info: "1"
@@ -446,42 +551,20 @@ dynamic_resources:
   lds_config: { path_config_source: { path: "$dir/lds.yaml" } }
 YAML
   } >"$dir/bootstrap.yaml"
-  for i in 1 2 3 4 5 6 7 8; do write_cds "$dir/next-$i.yaml" $((i + 1)) "$i"; done # ready before the load starts
-  start_meshproxy meshproxy-push "$dir/bootstrap.yaml" "$port"
+  for i in $(seq 1 $push_count); do write_cds "$dir/next-$i.yaml" $((i + 1)) "$i"; done # ready before the load starts
+  start_meshproxy meshproxy-push-file "$dir/bootstrap.yaml" "$port"
   local mp=$peer_pid ready=$ready_s ready_mem=$ready_rss
-  local log="$out/push-meshproxy.loadgen.txt"
-  # Warm-up of at least 6 s: the first seconds after start-up with 1,000 clusters are not quiet (measured).
-  taskset -c "$load_cpu" "$LOADGEN" http --target "127.0.0.1:$port" --rate "$rate" --connections "$conns" --warmup "$((warmup > 6 ? warmup : 6))" \
-    --duration "$push_duration" --windows quiet:0-8,push:8-12,quiet:12-"$push_duration" --pid "$mp" --timeline \
-    --ready-file "$dir/ready" --label push/meshproxy --json "$out/push-meshproxy.json" >"$log" 2>&1 &
-  local lg=$!; pids+=("$lg")
-  for _ in $(seq 1 1000); do [ -e "$dir/ready" ] && break; sleep 0.01; done
-  sleep 8
-  local t_push t_next
-  t_push=$(now_ns)
-  for i in 1 2 3 4 5 6 7 8; do
-    mv -f "$dir/next-$i.yaml" "$dir/cds.yaml"
-    t_next=$((t_push + i * 500000000)); sleep "$(calc "%.3f" "($t_next - $(now_ns)) / 1e9")" 2>/dev/null || true
-  done
-  wait "$lg" || true; stop_pid "$lg"
+  push_measure file "$port" "$mp" || { stop_pid "$mp"; note_row push-file meshproxy-tcp "$note"; return; }
   local stats applied rejected
   stats=$(curl -s --max-time 2 "http://127.0.0.1:$admin_port/stats" || true)
   applied=$(awk -F': ' '$1=="cluster_manager.cds.update_success" {print $2}' <<<"$stats")
   rejected=$(awk -F': ' '$1=="cluster_manager.cds.update_rejected" {print $2}' <<<"$stats")
   stop_pid "$mp"
-  result_line=$(grep '^RESULT ' "$log" || true)
-  reset_row
-  if [ -z "$result_line" ]; then note_row push meshproxy-tcp "load generator failed (see $(basename "$log"))"; return; fi
-  rps=$(kv rps); p50=$(kv p50_ms); p99=$(kv p99_ms); cpu_us=$(kv cpu_us_per_req); vcpu=$(kv proxy_vcpu)
-  cs=$(kv ctx_per_req); rss=$(kv rss_mb); peak=$(kv peak_rss_mb)
-  local q99 p99push ratio
-  q99=$(kv win_quiet_p99_ms); p99push=$(kv win_push_p99_ms)
-  ratio=$(calc "%.2f" "$p99push / ($q99 > 0 ? $q99 : 1)")
-  push_summary="quiet p99 $q99 ms, push-window p99 $p99push ms, ratio ${ratio}x (target <= 2x); CDS updates applied ${applied:-?}, rejected ${rejected:-0}"
-  note="$push_summary; $push_clusters clusters x 10 endpoints; ready in $ready s, RSS at ready $ready_mem MB"
-  emit_row push meshproxy-tcp
+  push_summary="CDS file (1.1 MB YAML): quiet p99 $q99 ms, push-window p99 $p99push ms, ratio ${push_ratio}x; proxy CPU per push ${push_cpu_ms} ms; $push_gcs; CDS updates applied ${applied:-?}, rejected ${rejected:-0}"
+  note="$push_summary; $push_clusters STATIC clusters x 10 endpoints; ready in $ready s, RSS at ready $ready_mem MB, before the pushes $push_rss_before MB"
+  emit_row push-file meshproxy-tcp
   {
-    echo "- push: meshproxy tcp_proxy, CDS/LDS from files; $push_clusters STATIC clusters x 10 endpoints; $rate req/s open loop over $conns connections for ${push_duration} s; 8 CDS replacements (write + mv, new version_info, one cluster's endpoints changed) at 8.0-11.5 s. Windows: quiet = 0-8 and 12-${push_duration} s, push = 8-12 s. Per-second timeline in push-meshproxy.loadgen.txt."
+    echo "- push-file: meshproxy tcp_proxy, CDS/LDS from files; $push_clusters STATIC clusters x 10 endpoints; same load and windows; $push_count CDS file replacements (write + mv, new version_info, one cluster's endpoints changed) at 8.0-11.5 s. Not how a sidecar gets pushes (YAML parse of the whole file each time); kept for comparison. Timeline: push-file-meshproxy.loadgen.txt."
     echo "  $push_summary"
   } >>"$notes"
 }

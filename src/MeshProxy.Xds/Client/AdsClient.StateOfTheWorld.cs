@@ -43,7 +43,7 @@ public sealed partial class AdsClient
             type.Nonce = response.Nonce;
         }
 
-        if (!XdsResourceDecoder.TryDecodeStateOfTheWorld(response, out var resources, out var error))
+        if (!XdsResourceDecoder.TryDecodeStateOfTheWorld(response, type.DecodeMemo, out var resources, out var error))
         {
             // A rejected response still answers the initial fetch, as in Envoy: with timeout 0 a bad first CDS must
             // not hold LDS back forever.

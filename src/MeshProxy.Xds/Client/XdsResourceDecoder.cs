@@ -37,7 +37,24 @@ internal static class XdsResourceDecoder
         _ => "",
     };
 
-    public static bool TryDecodeStateOfTheWorld(DiscoveryResponse response, out List<XdsResource> resources, out string error)
+    public static bool TryDecodeStateOfTheWorld(DiscoveryResponse response, out List<XdsResource> resources, out string error) =>
+        TryDecodeStateOfTheWorld(response, memo: null, out resources, out error);
+
+    /// <summary>As above; resources whose bytes the <paramref name="memo"/> holds from the last response are not parsed again.</summary>
+    public static bool TryDecodeStateOfTheWorld(DiscoveryResponse response, XdsDecodeMemo? memo, out List<XdsResource> resources, out string error)
+    {
+        memo?.Begin(response.Resources.Count);
+        if (TryDecodeStateOfTheWorldCore(response, memo, out resources, out error))
+        {
+            memo?.Commit();
+            return true;
+        }
+
+        memo?.Abandon();
+        return false;
+    }
+
+    private static bool TryDecodeStateOfTheWorldCore(DiscoveryResponse response, XdsDecodeMemo? memo, out List<XdsResource> resources, out string error)
     {
         resources = new List<XdsResource>(response.Resources.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -68,9 +85,20 @@ internal static class XdsResourceDecoder
                 any = wrapper.Resource_;
             }
 
-            if (!TryDecodeOne(response.TypeUrl, any, i, wrapperName, out var message, out var name, out error))
+            IMessage message;
+            string name;
+            if (wrapperName.Length == 0 && any.TypeUrl == response.TypeUrl && memo is not null && memo.TryGet(any.Value, out message))
+            {
+                // The same bytes as a resource of the last response decoded and checked then.
+                name = NameOf(message);
+            }
+            else if (!TryDecodeOne(response.TypeUrl, any, i, wrapperName, out message, out name, out error))
             {
                 return false;
+            }
+            else if (wrapperName.Length == 0)
+            {
+                memo?.Add(any.Value, message);
             }
 
             if (!seen.Add(name))

@@ -25,6 +25,9 @@ internal sealed class XdsTypeState(string typeUrl)
 
     public Dictionary<string, string> ResourceVersions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>SotW: the last response's decoded resources by their bytes (loop only; kept across streams).</summary>
+    public XdsDecodeMemo DecodeMemo { get; } = new();
+
     // Loop only, reset per stream.
     public bool RequestedOnStream { get; set; }
 

@@ -207,6 +207,7 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
         }
 
         await _lock.WaitAsync(ct).ConfigureAwait(false);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var names = upserts.Select(r => r.Name).Concat(removed).Distinct(StringComparer.Ordinal).ToArray();
@@ -313,8 +314,8 @@ public sealed class XdsResourceStore : IXdsResourceHandler, IAsyncDisposable
             _typeVersions[typeUrl] = version;
             _stats.Success(typeUrl, names, version, now);
             _logger.Information(
-                "xDS {Type} version {Version} applied: {Added} added, {Updated} updated, {Removed} removed, {Unchanged} unchanged",
-                XdsTypeUrls.ShortName(typeUrl), version, added, updated, removedCount, unchanged);
+                "xDS {Type} version {Version} applied in {ElapsedMs:F1} ms: {Added} added, {Updated} updated, {Removed} removed, {Unchanged} unchanged",
+                XdsTypeUrls.ShortName(typeUrl), version, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, added, updated, removedCount, unchanged);
             return null;
         }
         finally

@@ -18,6 +18,7 @@ internal sealed class AdminHandler
         "/stats: counters and gauges (?filter=REGEX, ?format=json)",
         "/config_dump: the current configuration as JSON",
         "/listeners: listeners and their bound addresses",
+        "/memory: managed heap and process memory (JSON)",
         "/logging: POST ?level=trace|debug|info|warning|error|critical|off",
     ];
 
@@ -56,10 +57,11 @@ internal sealed class AdminHandler
             "/stats" when isGet => Stats(query),
             "/config_dump" when isGet => AdminResponse.Json(_configDump()),
             "/listeners" when isGet => Listeners(),
+            "/memory" when isGet => Memory(),
             "/logging" when method == "POST" => Logging(query),
             "/logging" => AdminResponse.Text(405, "This admin endpoint requires POST\n"),
             "/" or "/help" when isGet => AdminResponse.Text(200, "admin commands are:\n  " + string.Join("\n  ", Paths) + "\n"),
-            "/ready" or "/stats" or "/config_dump" or "/listeners" => AdminResponse.Text(405, "method not allowed\n"),
+            "/ready" or "/stats" or "/config_dump" or "/listeners" or "/memory" => AdminResponse.Text(405, "method not allowed\n"),
             _ => AdminResponse.Text(404, "invalid path. admin commands are:\n  " + string.Join("\n  ", Paths) + "\n"),
         };
     }
@@ -109,6 +111,38 @@ internal sealed class AdminHandler
         }
 
         return AdminResponse.Text(200, text.ToString());
+    }
+
+    /// <summary>
+    /// Envoy's <c>/memory</c> keys where they have a .NET meaning (<c>allocated</c>: live managed bytes as of the last
+    /// GC plus allocations since, <c>heap_size</c>: the managed heap, <c>total_physical_bytes</c>: the process RSS),
+    /// plus the GC's own figures (committed, fragmented, pinned, collections per generation).
+    /// </summary>
+    private static AdminResponse Memory()
+    {
+        var info = GC.GetGCMemoryInfo();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("allocated", GC.GetTotalMemory(forceFullCollection: false).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("heap_size", info.HeapSizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteString("total_physical_bytes", process.WorkingSet64.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteNumber("gc_committed_bytes", info.TotalCommittedBytes);
+            json.WriteNumber("gc_fragmented_bytes", info.FragmentedBytes);
+            json.WriteNumber("gc_pinned_objects", info.PinnedObjectsCount);
+            json.WriteNumber("gc_promoted_bytes", info.PromotedBytes);
+            json.WriteNumber("gc_gen0_collections", GC.CollectionCount(0));
+            json.WriteNumber("gc_gen1_collections", GC.CollectionCount(1));
+            json.WriteNumber("gc_gen2_collections", GC.CollectionCount(2));
+            json.WriteNumber("gc_pause_time_percentage", info.PauseTimePercentage);
+            json.WriteNumber("gc_total_pause_ms", GC.GetTotalPauseDuration().TotalMilliseconds);
+            json.WriteNumber("allocated_bytes_total", GC.GetTotalAllocatedBytes(precise: false));
+            json.WriteEndObject();
+        }
+
+        return AdminResponse.Json(Encoding.UTF8.GetString(stream.ToArray()));
     }
 
     private AdminResponse Listeners()
