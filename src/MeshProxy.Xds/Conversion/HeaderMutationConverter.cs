@@ -77,9 +77,18 @@ internal static class HeaderMutationConverter
                     _ => HeaderAppendAction.AppendIfExistsOrAdd,
                 };
 #pragma warning restore CS0612
-            var value = option.Header.Value.Length > 0 || option.Header.RawValue.IsEmpty
-                ? option.Header.Value
-                : option.Header.RawValue.ToStringUtf8();
+            var fromRaw = option.Header.Value.Length == 0 && !option.Header.RawValue.IsEmpty;
+            var value = fromRaw ? option.Header.RawValue.ToStringUtf8() : option.Header.Value;
+
+            // Envoy refuses an unknown command or an unterminated '%' at load; MeshProxy also refuses the commands it
+            // cannot render, rather than sending their text upstream.
+            if (!HeaderValueSyntax.TryValidate(value, out var syntaxError))
+            {
+                context.Error(FieldPath.Field(headerPath, fromRaw ? "raw_value" : "value"), syntaxError);
+                ok = false;
+                continue;
+            }
+
             result.Add(new HeaderValueOptionConfig(name, value, action) { KeepEmptyValue = option.KeepEmptyValue });
         }
 

@@ -43,6 +43,15 @@ public static class RegexConverter
             return cached;
         }
 
+        if (FindNonAscii(pattern) is { } position)
+        {
+            context.Error(
+                path,
+                $"regex '{pattern}' has a non-ASCII literal at position {position}: MeshProxy matches request bytes one "
+                + "byte per character, while Envoy's RE2 matches UTF-8 code points, so it would not match the same requests");
+            return null;
+        }
+
         // RE2 spells named groups (?P<name>...); .NET only (?<name>...).
         var text = pattern.Replace("(?P<", "(?<", StringComparison.Ordinal);
         if (anchored)
@@ -75,6 +84,46 @@ public static class RegexConverter
 
         Cache[(pattern, anchored)] = regex;
         return regex;
+    }
+
+    // The first non-ASCII character, or hex escape (\xHH, \x{H...}) naming a code point above 0x7F; null when none.
+    private static int? FindNonAscii(string pattern)
+    {
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (!char.IsAscii(c))
+            {
+                return i;
+            }
+
+            if (c != '\\' || i + 1 >= pattern.Length)
+            {
+                continue;
+            }
+
+            if (pattern[i + 1] == 'x')
+            {
+                var digits = pattern.AsSpan(i + 2);
+                if (digits.StartsWith('{'))
+                {
+                    var close = digits.IndexOf('}');
+                    if (close > 1 && int.TryParse(digits[1..close], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var code) && code > 0x7F)
+                    {
+                        return i;
+                    }
+                }
+                else if (digits.Length >= 2 && int.TryParse(digits[..2], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var code) && code > 0x7F)
+                {
+                    return i;
+                }
+            }
+
+            // Skip the escaped character (an escaped backslash must not start another escape).
+            i++;
+        }
+
+        return null;
     }
 
     /// <summary>RE2/Envoy substitution (<c>\1</c> for a group) to .NET's (<c>${1}</c>, with a literal <c>$</c> doubled).</summary>

@@ -157,14 +157,18 @@ internal static class RouteActionConverter
             }
 
             ok &= UnsupportedFields.Reject(cluster, itemPath, context, "it changes which hosts serve the request", "name", "weight", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "host_rewrite_literal", "typed_per_filter_config", "cluster_header");
-            UnsupportedFields.Warn(cluster, itemPath, context, "name", "weight", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "metadata_match", "typed_per_filter_config", "cluster_header");
+            UnsupportedFields.Warn(cluster, itemPath, context, "name", "weight", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "host_rewrite_literal", "metadata_match", "typed_per_filter_config", "cluster_header");
             ok &= PerFilterConfigChecker.Check(cluster.TypedPerFilterConfig, FieldPath.Field(itemPath, "typed_per_filter_config"), context);
             var headers = HeaderMutationConverter.Convert(
                 cluster.RequestHeadersToAdd, cluster.RequestHeadersToRemove, cluster.ResponseHeadersToAdd, cluster.ResponseHeadersToRemove, itemPath, context);
             ok &= headers is not null;
             var weight = cluster.Weight ?? 0;
             total += weight;
-            result.Add(new WeightedClusterConfig(cluster.Name, weight) { Headers = headers ?? HeaderMutationConfig.None });
+            result.Add(new WeightedClusterConfig(cluster.Name, weight)
+            {
+                Headers = headers ?? HeaderMutationConfig.None,
+                HostRewriteLiteral = cluster.HostRewriteLiteral.Length > 0 ? cluster.HostRewriteLiteral : null,
+            });
         }
 
         if (total == 0)
@@ -209,13 +213,23 @@ internal static class RouteActionConverter
         var tokens = ImmutableArray.CreateBuilder<string>();
         foreach (var raw in policy.RetryOn.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (RetryOnTokens.Contains(raw))
+            if (!RetryOnTokens.Contains(raw))
             {
-                tokens.Add(raw);
+                context.Warning(FieldPath.Field(path, "retry_on"), $"unknown retry condition '{raw}' ignored");
+            }
+            else if (raw == "retriable-headers" && policy.RetriableHeaders.Count > 0)
+            {
+                // The router decides retries from status, rate-limit flag and grpc-status only; it cannot read response
+                // headers, so these responses would not be retried where Envoy retries them. (Without retriable_headers
+                // the condition never holds in Envoy either, and is kept as the no-op it is.)
+                context.Error(
+                    FieldPath.Field(path, "retry_on"),
+                    "'retriable-headers' with retriable_headers is not supported: MeshProxy's retry decision does not read response headers");
+                ok = false;
             }
             else
             {
-                context.Warning(FieldPath.Field(path, "retry_on"), $"unknown retry condition '{raw}' ignored");
+                tokens.Add(raw);
             }
         }
 
@@ -272,7 +286,46 @@ internal static class RouteActionConverter
             }
         }
 
-        UnsupportedFields.Warn(policy, path, context, "retry_on", "num_retries", "per_try_timeout", "retry_back_off", "retriable_status_codes");
+        // Envoy consults retriable_headers only under 'retriable-headers' (refused above when both are set).
+        if (policy.RetriableHeaders.Count > 0 && !tokens.Contains("retriable-headers") && ok)
+        {
+            context.Warning(FieldPath.Field(path, "retriable_headers"), "ignored: only used with 'retriable-headers' in retry_on, as in Envoy");
+        }
+
+        // Envoy retries only requests that match retriable_request_headers; ignoring them would retry requests (a
+        // non-idempotent POST, say) that the policy excludes.
+        if (policy.RetriableRequestHeaders.Count > 0)
+        {
+            context.Error(FieldPath.Field(path, "retriable_request_headers"), "not supported; ignoring it would retry requests the policy excludes");
+            ok = false;
+        }
+
+        // Decorations that change which host or when a retry goes, never whether a request is allowed: warned.
+        if (policy.RetryHostPredicate.Count > 0)
+        {
+            context.Warning(
+                FieldPath.Field(path, "retry_host_predicate"),
+                "ignored (Istio sends previous_hosts): a retry may pick the host that just failed");
+        }
+
+        if (policy.HostSelectionRetryMaxAttempts != 0)
+        {
+            context.Warning(
+                FieldPath.Field(path, "host_selection_retry_max_attempts"),
+                "ignored: there are no retry host predicates to re-pick for");
+        }
+
+        if (policy.RateLimitedRetryBackOff is not null)
+        {
+            context.Warning(
+                FieldPath.Field(path, "rate_limited_retry_back_off"),
+                "ignored: retries of rate-limited responses use retry_back_off, not the upstream's reset headers");
+        }
+
+        UnsupportedFields.Warn(
+            policy, path, context,
+            "retry_on", "num_retries", "per_try_timeout", "retry_back_off", "retriable_status_codes", "retriable_headers",
+            "retriable_request_headers", "retry_host_predicate", "host_selection_retry_max_attempts", "rate_limited_retry_back_off");
         return ok ? result with { RetriableStatusCodes = codes.ToImmutable() } : null;
     }
 

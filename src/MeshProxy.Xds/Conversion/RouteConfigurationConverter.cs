@@ -49,7 +49,8 @@ public static class RouteConfigurationConverter
         UnsupportedFields.Warn(
             routes, path, context,
             "name", "virtual_hosts", "vhds", "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
-            "response_headers_to_remove", "typed_per_filter_config", "ignore_port_in_host_matching", handledValidate);
+            "response_headers_to_remove", "typed_per_filter_config", "ignore_port_in_host_matching", "most_specific_header_mutations_wins",
+            handledValidate);
         if (!ok)
         {
             return null;
@@ -59,6 +60,7 @@ public static class RouteConfigurationConverter
         {
             Headers = headers!,
             IgnorePortInHostMatching = routes.IgnorePortInHostMatching,
+            MostSpecificHeaderMutationsWins = routes.MostSpecificHeaderMutationsWins,
         };
     }
 

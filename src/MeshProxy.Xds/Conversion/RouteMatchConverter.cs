@@ -132,6 +132,12 @@ internal static class RouteMatchConverter
                 result = matcher is null ? null : new HeaderMatcherConfig(name, HeaderMatchKind.Value) { StringMatch = matcher };
                 break;
 #pragma warning disable CS0612 // the legacy matcher fields are deprecated but still sent by control planes.
+            case HeaderMatcher.HeaderMatchSpecifierOneofCase.ExactMatch when header.ExactMatch.Length == 0:
+                // Envoy's legacy exact_match compares 'value_.empty() || value == value_': empty matches any value of
+                // a present header (an absent one still fails, even inverted). An empty prefix is exactly that;
+                // present_match would differ under invert_match, which lets an absent header through.
+                result = Legacy(name, StringMatchKind.Prefix, string.Empty);
+                break;
             case HeaderMatcher.HeaderMatchSpecifierOneofCase.ExactMatch:
                 result = Legacy(name, StringMatchKind.Exact, header.ExactMatch);
                 break;
@@ -187,8 +193,8 @@ internal static class RouteMatchConverter
             ? null
             : result with { Invert = header.InvertMatch, TreatMissingHeaderAsEmpty = header.TreatMissingHeaderAsEmpty };
 
-        // The deprecated fields compare case-sensitively; an empty exact value is allowed, the others must not be empty
-        // (Envoy: min_len 1), but Istio never sends those empty, so they simply compare.
+        // The deprecated fields compare case-sensitively; an empty exact value is allowed (see above), the others must
+        // not be empty (Envoy: min_len 1), but Istio never sends those empty, so they simply compare.
         static HeaderMatcherConfig Legacy(string name, StringMatchKind kind, string value) =>
             new(name, HeaderMatchKind.Value) { StringMatch = new StringMatcherConfig(kind, value) };
     }

@@ -19,7 +19,11 @@ public sealed record HeaderMatcherConfig(string Name, HeaderMatchKind Kind)
 
     public long RangeEnd { get; init; }
 
-    /// <summary>Negates the result (an absent header then matches string and range matchers).</summary>
+    /// <summary>
+    /// Negates the result for a present header (and for <see cref="HeaderMatchKind.Present"/>). An absent header never
+    /// matches a <see cref="HeaderMatchKind.Value"/> or <see cref="HeaderMatchKind.Range"/> matcher, inverted or not,
+    /// unless <see cref="TreatMissingHeaderAsEmpty"/> makes it the empty string (Envoy's <c>HeaderUtility::matchHeaders</c>).
+    /// </summary>
     public bool Invert { get; init; }
 
     /// <summary><c>treat_missing_header_as_empty</c>: compare an absent header as the empty string.</summary>

@@ -27,7 +27,7 @@ public sealed record HeaderMutationConfig
 
 /// <summary>One header to add (Envoy's <c>HeaderValueOption</c>).</summary>
 /// <param name="Name">Lower-case header name.</param>
-/// <param name="Value">Value; may hold Envoy's <c>%VAR%</c> substitution syntax, kept verbatim.</param>
+/// <param name="Value">Value; may hold the substitution commands of <see cref="HeaderValueSyntax"/> (<c>%%</c> for a literal <c>%</c>).</param>
 /// <param name="AppendAction">What to do when the header is already present.</param>
 public sealed record HeaderValueOptionConfig(string Name, string Value, HeaderAppendAction AppendAction)
 {

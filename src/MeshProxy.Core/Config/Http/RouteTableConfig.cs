@@ -14,4 +14,10 @@ public sealed record RouteTableConfig(string Name, ImmutableArray<VirtualHostCon
 
     /// <summary><c>ignore_port_in_host_matching</c>: match domains against the authority without its <c>:port</c>.</summary>
     public bool IgnorePortInHostMatching { get; init; }
+
+    /// <summary>
+    /// <c>most_specific_header_mutations_wins</c>: false (Envoy's default) applies header changes route, then virtual
+    /// host, then table, so the table wins a conflict; true applies them the other way round, so the route wins.
+    /// </summary>
+    public bool MostSpecificHeaderMutationsWins { get; init; }
 }

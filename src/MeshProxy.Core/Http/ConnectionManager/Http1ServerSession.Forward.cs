@@ -59,6 +59,10 @@ internal sealed partial class Http1ServerSession
         }
 
         stats.RqTotal.Increment();
+        if (route.IdleTimeout is { } routeIdle)
+        {
+            Volatile.Write(ref _streamIdleTicks, factory.Ticks(routeIdle)); // The route's idle_timeout replaces the HCM's.
+        }
         if ((decision.WeightedCluster?.RequestLevels ?? route.RequestLevels).Length > 0)
         {
             decision.ApplyRequestHeaders(_view, _view, new HeaderFormatContext(DateTime.UtcNow));
@@ -100,6 +104,11 @@ internal sealed partial class Http1ServerSession
         _routeTicks = factory.Ticks(route.Timeout);
         _perTryTicks = _retryPolicy is null ? 0 : factory.Ticks(_retryPolicy.PerTryTimeout);
         _routeDeadline = 0;
+        if (!factory.SuppressEnvoyHeaders)
+        {
+            SetExpectedTimeoutHeader(route);
+        }
+
         try
         {
             while (true)
@@ -137,6 +146,10 @@ internal sealed partial class Http1ServerSession
 
                 _retriesDone++;
                 state.UpstreamRqRetry.Increment();
+
+                // The failed try's per-try deadline must not fire during the back-off; the route deadline still runs.
+                Volatile.Write(ref _attemptIsPerTry, false);
+                Volatile.Write(ref _attemptDeadline, _routeDeadline);
                 _timeout = TimeoutKind.None;
                 var backOff = _retryPolicy!.GetBackOff(_retriesDone, factory.Random);
                 if (backOff > TimeSpan.Zero)
@@ -162,6 +175,28 @@ internal sealed partial class Http1ServerSession
 
             state.ReleaseRequest(limits);
             _retryPolicy = null;
+        }
+    }
+
+    /// <summary>
+    /// Envoy's router tells the upstream how long it will wait: <c>x-envoy-expected-rq-timeout-ms</c>, the per-try
+    /// timeout when it is the shorter, else the route timeout; absent when neither is set.
+    /// </summary>
+    private void SetExpectedTimeoutHeader(Route route)
+    {
+        var timeout = route.Timeout is { } global && global > TimeSpan.Zero ? global : TimeSpan.Zero;
+        if (_retryPolicy?.PerTryTimeout is { } perTry && perTry > TimeSpan.Zero && (timeout == TimeSpan.Zero || perTry < timeout))
+        {
+            timeout = perTry;
+        }
+
+        var headers = _head.Headers;
+        headers.Remove("x-envoy-expected-rq-timeout-ms"u8);
+        if (timeout > TimeSpan.Zero)
+        {
+            Span<byte> digits = stackalloc byte[20];
+            Utf8Formatter.TryFormat((long)timeout.TotalMilliseconds, digits, out var length);
+            headers.Add("x-envoy-expected-rq-timeout-ms"u8, digits[..length]);
         }
     }
 
@@ -267,15 +302,20 @@ internal sealed partial class Http1ServerSession
 
             var output = connection.Connection.Output;
             WriteRequestHead(output, route);
-            var flush = await output.FlushAsync().ConfigureAwait(false);
-            if (_timeout != TimeoutKind.None)
-            {
-                return TimeoutOutcome(state, requestSent: false);
-            }
 
-            if (flush.IsCompleted)
+            // Body bytes already received go out with the head in one write: the pump flushes them.
+            if (_requestBodyDone || !HasBufferedData(_downstream.Input))
             {
-                return AttemptOutcome.Fail(ResponseFlags.UpstreamConnectionTermination, UpstreamResetKind.RemoteReset, false);
+                var flush = await output.FlushAsync().ConfigureAwait(false);
+                if (_timeout != TimeoutKind.None)
+                {
+                    return TimeoutOutcome(state, requestSent: false);
+                }
+
+                if (flush.IsCompleted)
+                {
+                    return AttemptOutcome.Fail(ResponseFlags.UpstreamConnectionTermination, UpstreamResetKind.RemoteReset, false);
+                }
             }
 
             var sentAt = _factory.Heartbeat.TimeProvider.GetTimestamp();

@@ -75,10 +75,16 @@ internal sealed partial class Http1ServerSession
         Http1HeadWriter.WriteResponseHead(output, head, downstreamFraming, connectionHeader);
         _responseStarted = true;
         _stream.ResponseCode = status;
-        var flush = await output.FlushAsync().ConfigureAwait(false);
-        if (flush.IsCompleted)
+
+        // When body bytes are already here, the head goes out with them in one write (as Envoy's buffered codec does);
+        // otherwise the client gets the head now, before a body that may take its time.
+        if (tunnel || upstreamFraming.Kind == Http1BodyKind.None || !HasBufferedData(connection.Connection.Input))
         {
-            return DownstreamGone();
+            var flush = await output.FlushAsync().ConfigureAwait(false);
+            if (flush.IsCompleted)
+            {
+                return DownstreamGone();
+            }
         }
 
         if (tunnel)
@@ -119,6 +125,33 @@ internal sealed partial class Http1ServerSession
             && pump is PumpResult.None or PumpResult.Completed
             && _timeout == TimeoutKind.None;
         return AttemptOutcome.Done;
+    }
+
+    /// <summary>Whether <paramref name="reader"/> holds unread bytes now; leaves them (and any pending cancellation) in place.</summary>
+    private static bool HasBufferedData(PipeReader reader)
+    {
+        try
+        {
+            if (!reader.TryRead(out var result))
+            {
+                return false;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start);
+            if (result.IsCanceled)
+            {
+                reader.CancelPendingRead(); // Taken by TryRead: put it back for the awaiting code.
+                return false;
+            }
+
+            return !result.Buffer.IsEmpty;
+        }
+#pragma warning disable CA1031 // A reset shows on the next read; here it only means "flush now".
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
     }
 
     private AttemptOutcome DownstreamGone()

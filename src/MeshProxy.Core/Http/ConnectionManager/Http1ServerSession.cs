@@ -45,6 +45,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
     private long _streamActivity;
     private long _requestDeadline;
     private long _attemptDeadline;
+    private long _streamIdleTicks;
     private bool _attemptIsPerTry;
     private volatile int _phase;
     private volatile bool _requestBodyDone;
@@ -194,7 +195,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
             return Volatile.Read(ref _attemptIsPerTry) ? TimeoutKind.PerTry : TimeoutKind.Route;
         }
 
-        var streamIdle = _factory.StreamIdleTimeoutTicks;
+        var streamIdle = Volatile.Read(ref _streamIdleTicks);
         return streamIdle > 0 && now - Volatile.Read(ref _streamActivity) >= streamIdle ? TimeoutKind.StreamIdle : TimeoutKind.None;
     }
 
@@ -342,6 +343,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
         _requestTrailers.Clear();
         _requestBodyDone = _requestBody.IsComplete; // No body, or Content-Length: 0.
         _streamActivity = now;
+        Volatile.Write(ref _streamIdleTicks, factory.StreamIdleTimeoutTicks);
         Volatile.Write(ref _requestDeadline, factory.RequestTimeoutTicks > 0 ? now + factory.RequestTimeoutTicks : 0);
         Volatile.Write(ref _attemptDeadline, 0);
         _phase = PhaseActive;

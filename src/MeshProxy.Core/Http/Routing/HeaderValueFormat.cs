@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using MeshProxy.Core.Config.Http;
 
 namespace MeshProxy.Core.Http.Routing;
 
@@ -10,8 +11,9 @@ namespace MeshProxy.Core.Http.Routing;
 /// <c>%DOWNSTREAM_LOCAL_ADDRESS%</c>, <c>%DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT%</c>, <c>%UPSTREAM_REMOTE_ADDRESS%</c>,
 /// <c>%PROTOCOL%</c>, <c>%REQ(name)%</c> (with Envoy's <c>%REQ(a?b)%</c> fallback and <c>:N</c> truncation),
 /// <c>%HOSTNAME%</c>, <c>%START_TIME%</c> (Envoy's default <c>%Y-%m-%dT%H:%M:%E3SZ</c> only) and <c>%%</c> for a
-/// literal <c>%</c>. An unknown command is kept as literal text (Envoy refuses it at config load; the converter
-/// should too). A variable with no value renders empty, as in Envoy's header formatter.
+/// literal <c>%</c>; the grammar is <see cref="HeaderValueSyntax"/>, which the converter enforces (Envoy refuses an
+/// unknown command or an unterminated <c>%</c> at config load, and so does MeshProxy). In a hand-built config an
+/// unknown command is kept as literal text. A variable with no value renders empty, as in Envoy's header formatter.
 /// </summary>
 internal sealed class HeaderValueFormat
 {
@@ -162,57 +164,27 @@ internal sealed class HeaderValueFormat
     private static bool TryParseCommand(ReadOnlySpan<char> command, out Segment segment)
     {
         segment = default;
-        var kind = command switch
+        if (!HeaderValueSyntax.TryParseCommand(command, out var parsed))
         {
-            "DOWNSTREAM_REMOTE_ADDRESS" => SegmentKind.DownstreamRemoteAddress,
-            "DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT" => SegmentKind.DownstreamRemoteAddressWithoutPort,
-            "DOWNSTREAM_LOCAL_ADDRESS" => SegmentKind.DownstreamLocalAddress,
-            "DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT" => SegmentKind.DownstreamLocalAddressWithoutPort,
-            "UPSTREAM_REMOTE_ADDRESS" => SegmentKind.UpstreamRemoteAddress,
-            "PROTOCOL" => SegmentKind.Protocol,
-            "HOSTNAME" => SegmentKind.Hostname,
-            "START_TIME" => SegmentKind.StartTime,
-            _ => SegmentKind.Literal,
+            return false;
+        }
+
+        segment = parsed.Kind switch
+        {
+            HeaderValueCommandKind.DownstreamRemoteAddress => new Segment(SegmentKind.DownstreamRemoteAddress, [], null, 0),
+            HeaderValueCommandKind.DownstreamRemoteAddressWithoutPort => new Segment(SegmentKind.DownstreamRemoteAddressWithoutPort, [], null, 0),
+            HeaderValueCommandKind.DownstreamLocalAddress => new Segment(SegmentKind.DownstreamLocalAddress, [], null, 0),
+            HeaderValueCommandKind.DownstreamLocalAddressWithoutPort => new Segment(SegmentKind.DownstreamLocalAddressWithoutPort, [], null, 0),
+            HeaderValueCommandKind.UpstreamRemoteAddress => new Segment(SegmentKind.UpstreamRemoteAddress, [], null, 0),
+            HeaderValueCommandKind.Protocol => new Segment(SegmentKind.Protocol, [], null, 0),
+            HeaderValueCommandKind.Hostname => new Segment(SegmentKind.Hostname, [], null, 0),
+            HeaderValueCommandKind.StartTime => new Segment(SegmentKind.StartTime, [], null, 0),
+            _ => new Segment(
+                SegmentKind.Request,
+                Encoding.ASCII.GetBytes(parsed.Header!),
+                parsed.Alternative is null ? null : Encoding.ASCII.GetBytes(parsed.Alternative),
+                parsed.MaxLength),
         };
-        if (kind != SegmentKind.Literal)
-        {
-            segment = new Segment(kind, [], null, 0);
-            return true;
-        }
-
-        // REQ(name), REQ(name?alternative), optionally :maxLength.
-        if (!command.StartsWith("REQ(", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var close = command.IndexOf(')');
-        if (close < 0)
-        {
-            return false;
-        }
-
-        var maxLength = 0;
-        var rest = command[(close + 1)..];
-        if (!rest.IsEmpty && (rest[0] != ':' || !int.TryParse(rest[1..], NumberStyles.None, CultureInfo.InvariantCulture, out maxLength) || maxLength <= 0))
-        {
-            return false;
-        }
-
-        var names = command[4..close];
-        var question = names.IndexOf('?');
-        var main = (question < 0 ? names : names[..question]).ToString().ToLowerInvariant();
-        var alternative = question < 0 ? null : names[(question + 1)..].ToString().ToLowerInvariant();
-        if (main.Length == 0 || alternative is { Length: 0 })
-        {
-            return false;
-        }
-
-        segment = new Segment(
-            SegmentKind.Request,
-            Encoding.ASCII.GetBytes(main),
-            alternative is null ? null : Encoding.ASCII.GetBytes(alternative),
-            maxLength);
         return true;
     }
 

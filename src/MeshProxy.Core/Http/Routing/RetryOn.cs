@@ -33,7 +33,10 @@ public enum RetryOn
     /// <summary><c>retriable-status-codes</c>: the policy's status list.</summary>
     RetriableStatusCodes = 1 << 8,
 
-    /// <summary><c>retriable-headers</c>: the policy's response header matchers (not in the config model yet: never true).</summary>
+    /// <summary>
+    /// <c>retriable-headers</c>: never true. The converter refuses it together with <c>retriable_headers</c> (the retry
+    /// decision does not read response headers); without them it never holds in Envoy either.
+    /// </summary>
     RetriableHeaders = 1 << 9,
 
     /// <summary><c>http3-post-connect-failure</c>.</summary>

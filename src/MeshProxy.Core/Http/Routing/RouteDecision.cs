@@ -55,6 +55,35 @@ public readonly struct RouteDecision
         return true;
     }
 
+    /// <summary>
+    /// The literal upstream host for this decision: the route's <c>host_rewrite_literal</c> when set, else the picked
+    /// weighted cluster's. Envoy's order: the weighted cluster sets the host first, then the route's finalization sets
+    /// its own rewrite over it; an empty literal rewrites nothing. <c>auto_host_rewrite</c> (<see cref="Route.AutoHostRewrite"/>)
+    /// is applied after the host pick and overrides either. False when nothing is to be rewritten.
+    /// </summary>
+    public bool TryGetHostRewriteLiteral(out ReadOnlySpan<byte> host)
+    {
+        host = default;
+        if (Route is not { Kind: RouteDecisionKind.Forward } route)
+        {
+            return false;
+        }
+
+        if (!route.HostRewriteLiteral.IsEmpty)
+        {
+            host = route.HostRewriteLiteral.Span;
+            return true;
+        }
+
+        if (WeightedCluster is { HostRewriteLiteral.IsEmpty: false } weighted)
+        {
+            host = weighted.HostRewriteLiteral.Span;
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Applies <c>request_headers_to_add/remove</c> of the weighted cluster, route, virtual host and table, in Envoy's order.</summary>
     public void ApplyRequestHeaders(IHttpRequestView request, IHttpHeaderMutator headers, in HeaderFormatContext context)
     {

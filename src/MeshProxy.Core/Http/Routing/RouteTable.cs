@@ -12,15 +12,15 @@ public sealed class RouteTable
 {
     private readonly VirtualHostSelector _selector;
 
-    private RouteTable(RouteTableConfig config, bool mostSpecificHeaderMutationsWins)
+    private RouteTable(RouteTableConfig config)
     {
         Config = config;
         var tableLevel = HeaderMutationLevel.Create(config.Headers);
-        VirtualHosts = [.. config.VirtualHosts.Select(h => new VirtualHost(h, tableLevel, mostSpecificHeaderMutationsWins))];
+        VirtualHosts = [.. config.VirtualHosts.Select(h => new VirtualHost(h, tableLevel, config.MostSpecificHeaderMutationsWins))];
         _selector = new VirtualHostSelector(VirtualHosts, config.IgnorePortInHostMatching);
     }
 
-    public static RouteTable Empty { get; } = new(new RouteTableConfig(string.Empty, []), false);
+    public static RouteTable Empty { get; } = new(new RouteTableConfig(string.Empty, []));
 
     public RouteTableConfig Config { get; }
 
@@ -28,16 +28,14 @@ public sealed class RouteTable
 
     public ImmutableArray<VirtualHost> VirtualHosts { get; }
 
-    /// <summary>Compiles a table. Throws <see cref="ArgumentException"/> for what the converter should have refused.</summary>
-    /// <param name="config">The table.</param>
-    /// <param name="mostSpecificHeaderMutationsWins">
-    /// Envoy's <c>most_specific_header_mutations_wins</c> (default false: header changes apply route, then virtual
-    /// host, then table, so the table wins a conflict; true reverses that). Not in <see cref="RouteTableConfig"/> yet.
-    /// </param>
-    public static RouteTable Build(RouteTableConfig config, bool mostSpecificHeaderMutationsWins = false)
+    /// <summary>
+    /// Compiles a table, header mutation order included (<see cref="RouteTableConfig.MostSpecificHeaderMutationsWins"/>).
+    /// Throws <see cref="ArgumentException"/> for what the converter should have refused.
+    /// </summary>
+    public static RouteTable Build(RouteTableConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new RouteTable(config, mostSpecificHeaderMutationsWins);
+        return new RouteTable(config);
     }
 
     /// <summary>The virtual host for an authority (<c>Host</c>/<c>:authority</c> as received); null when none matches.</summary>

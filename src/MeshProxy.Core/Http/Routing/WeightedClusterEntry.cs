@@ -10,6 +10,7 @@ public sealed class WeightedClusterEntry
     {
         Config = config;
         NameUtf8 = Encoding.UTF8.GetBytes(config.Name);
+        HostRewriteLiteral = string.IsNullOrEmpty(config.HostRewriteLiteral) ? ReadOnlyMemory<byte>.Empty : Encoding.UTF8.GetBytes(config.HostRewriteLiteral);
 
         // Envoy's WeightedClusterEntry::finalize*Headers evaluates its own headers, then the route's chain.
         var own = HeaderMutationLevel.Create(config.Headers);
@@ -23,6 +24,12 @@ public sealed class WeightedClusterEntry
     public uint Weight => Config.Weight;
 
     public ReadOnlyMemory<byte> NameUtf8 { get; }
+
+    /// <summary>
+    /// This cluster's <c>host_rewrite_literal</c> as bytes; empty for none. Callers usually want
+    /// <see cref="RouteDecision.TryGetHostRewriteLiteral"/>, which also weighs the route's own rewrite.
+    /// </summary>
+    public ReadOnlyMemory<byte> HostRewriteLiteral { get; }
 
     internal HeaderMutationLevel[] RequestLevels { get; }
 

@@ -16,8 +16,12 @@ public class HeaderMutationTests
 
     private static RouteTable Layered(HeaderMutationConfig route, HeaderMutationConfig host, HeaderMutationConfig table, bool mostSpecificWins = false)
     {
-        var config = Table(Host("h", ["*"], Prefix("/", "c") with { Headers = route }) with { Headers = host }) with { Headers = table };
-        return RouteTable.Build(config, mostSpecificWins);
+        var config = Table(Host("h", ["*"], Prefix("/", "c") with { Headers = route }) with { Headers = host }) with
+        {
+            Headers = table,
+            MostSpecificHeaderMutationsWins = mostSpecificWins,
+        };
+        return RouteTable.Build(config);
     }
 
     private static InMemoryHttpRequest ApplyRequest(RouteTable table, InMemoryHttpRequest? request = null, HeaderFormatContext context = default)
@@ -227,6 +231,8 @@ public class HeaderMutationTests
     [InlineData("50% off", "50% off")]
     [InlineData("%REQ()%", "%REQ()%")]
     [InlineData("%REQ(x):0%", "%REQ(x):0%")]
+    [InlineData("%REQ(a?b?c)%", "%REQ(a?b?c)%")]
+    [InlineData("%START_TIME(%s)%", "%START_TIME(%s)%")]
     public void Format_LiteralPercentAndUnknownCommands_KeptAsText(string value, string expected)
     {
         Assert.Equal(expected, Render(value));

@@ -98,6 +98,38 @@ public class RouteActionTests
         Assert.Equal(expected, Encoding.UTF8.GetString(name));
     }
 
+    [Theory]
+    [InlineData(0UL, null, "a.internal")]
+    [InlineData(1UL, null, null)]
+    [InlineData(0UL, "route.internal", "route.internal")]
+    [InlineData(1UL, "route.internal", "route.internal")]
+    public void TryGetHostRewriteLiteral_WeightedCluster_UsesPickedClusterUnlessRouteRewrites(ulong random, string? routeRewrite, string? expected)
+    {
+        var action = new ForwardActionConfig
+        {
+            WeightedClusters = [new WeightedClusterConfig("a", 1) { HostRewriteLiteral = "a.internal" }, new WeightedClusterConfig("b", 1)],
+            HostRewriteLiteral = routeRewrite,
+        };
+        var decision = Single(Route(new RouteMatchConfig(PathMatchKind.Prefix, "/"), action)).Match(Get("/"), new SequenceRandom(random));
+
+        var rewrites = decision.TryGetHostRewriteLiteral(out var host);
+
+        Assert.Equal(expected is not null, rewrites);
+        Assert.Equal(expected ?? string.Empty, Encoding.UTF8.GetString(host));
+        Assert.Equal(random == 0 ? "a.internal" : string.Empty, Encoding.UTF8.GetString(decision.WeightedCluster!.HostRewriteLiteral.Span));
+    }
+
+    [Fact]
+    public void TryGetHostRewriteLiteral_SingleClusterAndNoRoute_FollowRouteOnly()
+    {
+        var rewriting = Single(Route(new RouteMatchConfig(PathMatchKind.Prefix, "/"), new ForwardActionConfig { Cluster = "c", HostRewriteLiteral = "r.internal" }));
+
+        Assert.True(rewriting.Match(Get("/"), RandomSource.Shared).TryGetHostRewriteLiteral(out var host));
+        Assert.Equal("r.internal", Encoding.UTF8.GetString(host));
+        Assert.False(Single(Prefix("/", "c")).Match(Get("/"), RandomSource.Shared).TryGetHostRewriteLiteral(out _));
+        Assert.False(RouteDecision.NoRoute.TryGetHostRewriteLiteral(out _));
+    }
+
     [Fact]
     public void TryGetClusterName_ClusterHeader_ReadsHeaderOrFails()
     {

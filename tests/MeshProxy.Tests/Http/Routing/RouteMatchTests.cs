@@ -169,6 +169,17 @@ public class RouteMatchTests
     }
 
     [Fact]
+    public void FindRoute_InvertedRangeMatch_MatchesOutOfRangeButNotAbsentHeader()
+    {
+        // HeaderMatcherConfig.Invert: inverting never lets an absent header through a value or range matcher.
+        var table = Single(Route(PrefixMatch("/", new HeaderMatcherConfig("x-n", HeaderMatchKind.Range) { RangeStart = 0, RangeEnd = 10, Invert = true }), "hit"));
+
+        Assert.Equal("hit", table.RouteName(Get("/").WithHeader("x-n", "42")));
+        Assert.Null(table.RouteName(Get("/").WithHeader("x-n", "5")));
+        Assert.Null(table.RouteName(Get("/")));
+    }
+
+    [Fact]
     public void FindRoute_InvertedPresentMatch_MatchesAbsentHeader()
     {
         var table = Single(Route(PrefixMatch("/", new HeaderMatcherConfig("x-debug", HeaderMatchKind.Present) { Invert = true }), "hit"));

@@ -1,6 +1,11 @@
+using System.Text.Json;
 using Envoy.Config.Route.V3;
 using MeshProxy.Core.Config.Http;
+using MeshProxy.Core.Http;
 using MeshProxy.Xds.Conversion;
+using RandomSource = MeshProxy.Core.Http.Routing.RandomSource;
+using RetryPolicyEngine = MeshProxy.Core.Http.Routing.RetryPolicy;
+using RouteTable = MeshProxy.Core.Http.Routing.RouteTable;
 
 namespace MeshProxy.Tests.Xds.Conversion;
 
@@ -239,5 +244,209 @@ public sealed class RouteConfigurationConverterTests
                 "route_config.virtual_hosts[0].routes[0].decorator: not supported yet; ignored",
             ],
             ProtoJson.Lines(context.Warnings));
+    }
+
+    [Theory]
+    [InlineData("%START_TIME(%s)%", "'%START_TIME(%s)%' at position 0 is not supported")]
+    [InlineData("%UPSTREAM_METADATA([\"istio\",\"canary\"])%", "'%UPSTREAM_METADATA([\"istio\",\"canary\"])%' at position 0 is not supported")]
+    [InlineData("%DYNAMIC_METADATA(ns:key)%", "'%DYNAMIC_METADATA(ns:key)%' at position 0 is not supported")]
+    [InlineData("%FILTER_STATE(key:PLAIN)%", "'%FILTER_STATE(key:PLAIN)%' at position 0 is not supported")]
+    [InlineData("pod-%ENVIRONMENT(POD_NAME)%", "'%ENVIRONMENT(POD_NAME)%' at position 4 is not supported")]
+    [InlineData("%RESP(x-a)%", "'%RESP(x-a)%' at position 0 is not supported")]
+    [InlineData("100%", "'%' at position 3 does not start a command %NAME% (write '%%' for a literal '%')")]
+    [InlineData("1234%apple", "'%' at position 4 does not start a command")]
+    public void Convert_UnsupportedHeaderValueCommand_NamesValueField(string value, string expected)
+    {
+        var context = new ConversionContext();
+        var json = JsonSerializer.Serialize(value);
+
+        Assert.Null(Convert(
+            """{"match": {"prefix": "/"}, "route": {"cluster": "c"}, "request_headers_to_add": [{"header": {"key": "x-ok", "value": "ok"}}, {"header": {"key": "x-bad", "value": VALUE}}]}""".Replace("VALUE", json, StringComparison.Ordinal),
+            context));
+
+        Assert.StartsWith(
+            "route_config.virtual_hosts[0].routes[0].request_headers_to_add[1].header.value: " + expected,
+            Assert.Single(context.Errors).ToString(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Convert_HeaderValueCommandsAtOtherLevels_NameTheirFields()
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert(
+            """{"match": {"prefix": "/"}, "route": {"weighted_clusters": {"clusters": [{"name": "a", "weight": 1, "response_headers_to_add": [{"header": {"key": "x-w", "value": "%RESP(x)%"}}]}]}}}""",
+            context,
+            hostExtra: """, "response_headers_to_add": [{"header": {"key": "x-h", "raw_value": "NTAl"}}]""",
+            tableExtra: """, "request_headers_to_add": [{"header": {"key": "x-t", "value": "%HOSTNAME"}}]"""));
+
+        Assert.Equal(
+            [
+                "route_config.virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].response_headers_to_add[0].header.value",
+                "route_config.virtual_hosts[0].response_headers_to_add[0].header.raw_value",
+                "route_config.request_headers_to_add[0].header.value",
+            ],
+            context.Errors.Select(e => e.ToString()[..e.ToString().IndexOf(':', StringComparison.Ordinal)]));
+    }
+
+    [Fact]
+    public void Convert_IstioLiteralAndSupportedHeaderValues_AreAccepted()
+    {
+        // Istio copies VirtualService header values verbatim (its validation already refuses a lone '%'); it adds none
+        // of its own to sidecar routes.
+        var entry = Single("""
+            {"match": {"prefix": "/"}, "route": {"cluster": "c"},
+             "request_headers_to_add": [
+               {"header": {"key": "x-env", "value": "canary"}, "append": false},
+               {"header": {"key": "x-pct", "value": "100%%"}, "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"},
+               {"header": {"key": "x-client", "value": "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%"}},
+               {"header": {"key": "x-user", "value": "%REQ(x-user?x-anon):16%"}}],
+             "response_headers_to_add": [{"header": {"key": "x-served-by", "value": "%HOSTNAME% at %START_TIME%"}}]}
+            """);
+
+        Assert.Equal(
+            ["canary", "100%%", "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%", "%REQ(x-user?x-anon):16%"],
+            entry.Headers.RequestHeadersToAdd.Select(h => h.Value));
+        Assert.Equal("%HOSTNAME% at %START_TIME%", Assert.Single(entry.Headers.ResponseHeadersToAdd).Value);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Convert_MostSpecificHeaderMutationsWins_IsKeptAndOrdersMutations(bool mostSpecificWins)
+    {
+        var context = new ConversionContext();
+        var table = Convert(
+            """{"match": {"prefix": "/"}, "route": {"cluster": "c"}, "request_headers_to_add": [{"header": {"key": "x-level", "value": "route"}, "append": false}]}""",
+            context,
+            tableExtra: """, "most_specific_header_mutations_wins": WINS, "request_headers_to_add": [{"header": {"key": "x-level", "value": "table"}, "append": false}]"""
+                .Replace("WINS", mostSpecificWins ? "true" : "false", StringComparison.Ordinal))!;
+        var request = new InMemoryHttpRequest("GET", "example.com", "/");
+
+        RouteTable.Build(table).Match(request, RandomSource.Shared).ApplyRequestHeaders(request, request, default);
+
+        Assert.Empty(context.Errors);
+        Assert.Empty(context.Warnings);
+        Assert.Equal(mostSpecificWins, table.MostSpecificHeaderMutationsWins);
+        Assert.Equal(mostSpecificWins ? "route" : "table", request.Get("x-level"));
+    }
+
+    [Fact]
+    public void Convert_RetriableHeadersWithMatchers_IsRefusedNamingRetryOn()
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert(
+            """{"match": {"prefix": "/"}, "route": {"cluster": "c", "retry_policy": {"retry_on": "5xx,retriable-headers", "retriable_headers": [{"name": "x-retry", "present_match": true}]}}}""",
+            context));
+
+        Assert.Equal(
+            ["route_config.virtual_hosts[0].routes[0].route.retry_policy.retry_on: 'retriable-headers' with retriable_headers is not supported: MeshProxy's retry decision does not read response headers"],
+            ProtoJson.Lines(context.Errors));
+    }
+
+    [Fact]
+    public void Convert_RetryPolicyDecorations_WarnAndRetriableRequestHeadersAreRefused()
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert(
+            """
+            {"match": {"prefix": "/"}, "route": {"cluster": "c", "retry_policy": {"retry_on": "retriable-headers,5xx",
+              "retry_host_predicate": [{"name": "envoy.retry_host_predicates.previous_hosts"}], "host_selection_retry_max_attempts": "5",
+              "rate_limited_retry_back_off": {"reset_headers": [{"name": "retry-after"}], "max_interval": "10s"},
+              "retriable_request_headers": [{"name": ":method", "string_match": {"exact": "GET"}}]}}}
+            """,
+            context));
+
+        Assert.Equal(
+            ["route_config.virtual_hosts[0].routes[0].route.retry_policy.retriable_request_headers: not supported; ignoring it would retry requests the policy excludes"],
+            ProtoJson.Lines(context.Errors));
+        Assert.Equal(
+            [
+                "route_config.virtual_hosts[0].routes[0].route.retry_policy.retry_host_predicate: ignored (Istio sends previous_hosts): a retry may pick the host that just failed",
+                "route_config.virtual_hosts[0].routes[0].route.retry_policy.host_selection_retry_max_attempts: ignored: there are no retry host predicates to re-pick for",
+                "route_config.virtual_hosts[0].routes[0].route.retry_policy.rate_limited_retry_back_off: ignored: retries of rate-limited responses use retry_back_off, not the upstream's reset headers",
+            ],
+            ProtoJson.Lines(context.Warnings));
+    }
+
+    [Fact]
+    public void Convert_RetriableHeadersTokenAlone_IsKeptAsTheNoOpItIsInEnvoy()
+    {
+        var action = Assert.IsType<ForwardActionConfig>(Single("""{"match": {"prefix": "/"}, "route": {"cluster": "c", "retry_policy": {"retry_on": "retriable-headers,reset"}}}""").Action);
+        var context = new ConversionContext();
+        Convert("""{"match": {"prefix": "/"}, "route": {"cluster": "c", "retry_policy": {"retry_on": "5xx", "retriable_headers": [{"name": "x-retry"}]}}}""", context);
+
+        Assert.Equal(["retriable-headers", "reset"], action.RetryPolicy!.RetryOn.AsEnumerable());
+        Assert.False(new RetryPolicyEngine(action.RetryPolicy).ShouldRetryResponse(0, 200));
+        Assert.Empty(context.Errors);
+        Assert.Equal(
+            ["route_config.virtual_hosts[0].routes[0].route.retry_policy.retriable_headers: ignored: only used with 'retriable-headers' in retry_on, as in Envoy"],
+            ProtoJson.Lines(context.Warnings));
+    }
+
+    [Theory]
+    [InlineData(false, false, "v", true)]
+    [InlineData(false, false, "", true)]
+    [InlineData(false, false, null, false)]
+    [InlineData(true, false, "v", false)]
+    [InlineData(true, false, null, false)]
+    [InlineData(false, true, null, true)]
+    [InlineData(true, true, null, false)]
+    public void Convert_LegacyEmptyExactMatch_MatchesAnyValueOfAPresentHeader(bool invert, bool treatMissingAsEmpty, string? value, bool matches)
+    {
+        var entry = Single("""
+            {"match": {"prefix": "/", "headers": [{"name": "x-a", "exact_match": "", "invert_match": INVERT,
+              "treat_missing_header_as_empty": MISSING}]}, "route": {"cluster": "c"}}
+            """.Replace("INVERT", invert ? "true" : "false", StringComparison.Ordinal).Replace("MISSING", treatMissingAsEmpty ? "true" : "false", StringComparison.Ordinal));
+        var request = new InMemoryHttpRequest("GET", "example.com", "/");
+        if (value is not null)
+        {
+            request.WithHeader("x-a", value);
+        }
+
+        Assert.Equal(new StringMatcherConfig(StringMatchKind.Prefix, string.Empty), Assert.Single(entry.Match.Headers).StringMatch);
+        Assert.Equal(matches, RouteTable.Build(new RouteTableConfig("t", [new VirtualHostConfig("h", ["*"]) { Routes = [entry] }])).FindRoute(request) is not null);
+    }
+
+    [Fact]
+    public void Convert_WeightedClusterHostRewriteLiteral_IsKeptWithoutWarning()
+    {
+        var action = Assert.IsType<ForwardActionConfig>(Single("""
+            {"match": {"prefix": "/"}, "route": {"weighted_clusters": {"clusters": [
+              {"name": "a", "weight": 1, "host_rewrite_literal": "a.internal"}, {"name": "b", "weight": 1}]}}}
+            """).Action);
+
+        Assert.Equal(["a.internal", null], action.WeightedClusters.Select(c => c.HostRewriteLiteral));
+    }
+
+    [Theory]
+    [InlineData("""{"safe_regex": {"regex": "/caf\u00e9/.*"}}""", "match.safe_regex.regex", 4)]
+    [InlineData("""{"prefix": "/", "headers": [{"name": "x-a", "safe_regex_match": {"regex": "a\\xE9"}}]}""", "match.headers[0].safe_regex_match.regex", 1)]
+    [InlineData("""{"prefix": "/", "headers": [{"name": "x-a", "string_match": {"safe_regex": {"regex": "\\x{20AC}+"}}}]}""", "match.headers[0].string_match.safe_regex.regex", 0)]
+    [InlineData("""{"prefix": "/", "query_parameters": [{"name": "q", "string_match": {"safe_regex": {"regex": "\u00fc"}}}]}""", "match.query_parameters[0].string_match.safe_regex.regex", 0)]
+    public void Convert_RegexWithNonAsciiLiteral_IsRefusedNamingField(string match, string field, int position)
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert("""{"match": MATCH, "route": {"cluster": "c"}}""".Replace("MATCH", match, StringComparison.Ordinal), context));
+
+        var error = Assert.Single(context.Errors).ToString();
+        Assert.StartsWith($"route_config.virtual_hosts[0].routes[0].{field}: regex '", error, StringComparison.Ordinal);
+        Assert.Contains($"has a non-ASCII literal at position {position}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Convert_RegexRewriteWithNonAsciiLiteral_IsRefusedAndAsciiEscapesAreKept()
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert("""{"match": {"prefix": "/"}, "route": {"cluster": "c", "regex_rewrite": {"pattern": {"regex": "\u00e9"}, "substitution": "e"}}}""", context));
+        var entry = Single("""{"match": {"safe_regex": {"regex": "/\\x41\\\\xE9"}}, "route": {"cluster": "c"}}""");
+
+        Assert.StartsWith("route_config.virtual_hosts[0].routes[0].route.regex_rewrite.pattern.regex: regex '", Assert.Single(context.Errors).ToString(), StringComparison.Ordinal);
+        Assert.Matches(entry.Match.PathRegex!, "/A\\xE9");
     }
 }
