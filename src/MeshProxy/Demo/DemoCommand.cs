@@ -141,7 +141,7 @@ internal static class DemoCommand
                       for i in $(seq 10); do curl -s http://127.0.0.1:{httpListenerPort}/; done   # about 8 a, 2 b
                       curl -s http://127.0.0.1:{listenerPort}/
                       echo hello | nc -q 1 127.0.0.1 {listenerPort}
-                      sed -i 's/cluster: demo_upstream_a/cluster: demo_upstream_b/' {ldsPath}   # reroute, no restart
+                      sed -i '/tcp_proxy/,/idle_timeout/s/demo_upstream_a/demo_upstream_b/' {ldsPath}   # reroute tcp, no restart
                       curl -s http://127.0.0.1:{listenerPort}/
                       curl -s http://{admin?.EndPoint}/stats
                       curl -s http://{admin?.EndPoint}/config_dump

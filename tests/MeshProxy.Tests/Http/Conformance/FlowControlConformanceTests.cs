@@ -10,6 +10,7 @@ namespace MeshProxy.Tests.Http.Conformance;
 /// Back-pressure: a client that stops reading must slow the upstream down (the proxy holds about
 /// <c>per_connection_buffer_limit_bytes</c>, not the body), and the body still arrives whole once it reads again.
 /// </summary>
+[Collection(MemoryBoundTransfers.Name)]
 public sealed class FlowControlConformanceTests(ConformanceUpstreams upstreams, ITestOutputHelper output) : IClassFixture<ConformanceUpstreams>
 {
     private const long Size = 100L * 1024 * 1024;

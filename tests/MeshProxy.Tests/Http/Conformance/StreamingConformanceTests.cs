@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace MeshProxy.Tests.Http.Conformance;
 
 /// <summary>Bodies and connections: chunked both ways, 100 MiB each way, pipelining, 100-continue, HTTP/1.0, keep-alive.</summary>
+[Collection(MemoryBoundTransfers.Name)]
 public sealed class StreamingConformanceTests(ConformanceUpstreams upstreams, ITestOutputHelper output) : IClassFixture<ConformanceUpstreams>
 {
     private const long Large = 100L * 1024 * 1024;

@@ -104,8 +104,19 @@ public sealed class UpstreamPolicyConformanceTests(ConformanceUpstreams upstream
         {
             var key = Guid.NewGuid().ToString("N");
             var watch = Stopwatch.StartNew();
+            var cx = upstreams.A.ConnectionCount;
             using var response = await rig.GetAsync($"/per-try-back-off/flaky/{key}?fail=1&sleep=4000");
             var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                // For whoever debugs a failure: did the retry ever reach the upstream (late, queued behind the timed-out
+                // try on a reused connection?) and on how many connections.
+                var attempts = upstreams.A.Attempts(key);
+                var opened = upstreams.A.ConnectionCount - cx;
+                await Task.Delay(4500);
+                body += $" [at the answer: {attempts} attempts, {opened} upstream connections opened; 4.5 s later: " +
+                    $"{upstreams.A.Attempts(key)} attempts, {upstreams.A.ConnectionCount - cx} connections]";
+            }
             Assert.True(
                 response.StatusCode == HttpStatusCode.OK,
                 $"try {i}: {(int)response.StatusCode} after {watch.ElapsedMilliseconds} ms and {upstreams.A.Attempts(key)} upstream attempts: {body}");
