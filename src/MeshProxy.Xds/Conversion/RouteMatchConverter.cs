@@ -21,7 +21,8 @@ internal static class RouteMatchConverter
 
         var ok = UnsupportedFields.Reject(
             match, path, context, "ignoring this criterion would widen the route",
-            "prefix", "path", "safe_regex", "path_separated_prefix", "case_sensitive", "headers", "query_parameters", "grpc");
+            "prefix", "path", "safe_regex", "path_separated_prefix", "case_sensitive", "headers", "query_parameters", "grpc",
+            "connect_matcher");
 
         RouteMatchConfig? result = null;
         switch (match.PathSpecifierCase)
@@ -60,11 +61,15 @@ internal static class RouteMatchConverter
                 }
 
                 break;
+            case RouteMatch.PathSpecifierOneofCase.ConnectMatcher:
+                // Envoy's ConnectMatcher has no fields: the route takes CONNECT requests, and only those.
+                result = new RouteMatchConfig(PathMatchKind.Connect, string.Empty);
+                break;
             default:
-                // Reject() above already named connect_matcher / path_match_policy when set.
+                // Reject() above already named path_match_policy when set.
                 if (match.PathSpecifierCase == RouteMatch.PathSpecifierOneofCase.None)
                 {
-                    context.Error(path, "a path specifier (prefix, path, path_separated_prefix or safe_regex) is required");
+                    context.Error(path, "a path specifier (prefix, path, path_separated_prefix, safe_regex or connect_matcher) is required");
                 }
 
                 ok = false;

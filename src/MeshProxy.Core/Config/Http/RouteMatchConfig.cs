@@ -8,7 +8,7 @@ namespace MeshProxy.Core.Config.Http;
 /// The path is compared without the query string.
 /// </summary>
 /// <param name="Kind">How <see cref="Path"/> (or <see cref="PathRegex"/>) is compared.</param>
-/// <param name="Path">The prefix or path; empty for <see cref="PathMatchKind.Regex"/>.</param>
+/// <param name="Path">The prefix or path; empty for <see cref="PathMatchKind.Regex"/> and <see cref="PathMatchKind.Connect"/>.</param>
 public sealed record RouteMatchConfig(PathMatchKind Kind, string Path)
 {
     /// <summary>Anchored (whole-path) regex for <see cref="PathMatchKind.Regex"/>; null otherwise.</summary>
@@ -35,4 +35,10 @@ public enum PathMatchKind
 
     /// <summary>The whole path matches <see cref="RouteMatchConfig.PathRegex"/>.</summary>
     Regex,
+
+    /// <summary>
+    /// Envoy's <c>connect_matcher</c>: matches CONNECT requests only, whatever their target (an authority-form
+    /// <c>host:port</c> has no path). <see cref="RouteMatchConfig.Path"/> is empty. CONNECT requests match no other kind.
+    /// </summary>
+    Connect,
 }

@@ -4,7 +4,10 @@ using MeshProxy.Core.Config.Http;
 
 namespace MeshProxy.Core.Http.Routing;
 
-/// <summary>A route's path criterion (Envoy's <c>prefix</c>, <c>path</c>, <c>path_separated_prefix</c>, <c>safe_regex</c>) on the path without query.</summary>
+/// <summary>
+/// A route's path criterion (Envoy's <c>prefix</c>, <c>path</c>, <c>path_separated_prefix</c>, <c>safe_regex</c>) on the path
+/// without query, or Envoy's <c>connect_matcher</c>, which looks at the method only (<see cref="MatchesMethod"/>).
+/// </summary>
 internal sealed class PathMatcher
 {
     private readonly PathMatchKind _kind;
@@ -29,10 +32,18 @@ internal sealed class PathMatcher
     /// <summary>How many leading bytes of the path <c>prefix_rewrite</c> replaces (Envoy's "matched path").</summary>
     public int MatchedLength(ReadOnlySpan<byte> pathOnly) => _kind == PathMatchKind.Regex ? pathOnly.Length : _value.Length;
 
+    /// <summary>
+    /// As Envoy: a <c>connect_matcher</c> route takes CONNECT requests only, and a CONNECT request (authority-form
+    /// target, no path) matches no path-based route, not even a regex that would accept its <c>host:port</c>.
+    /// </summary>
+    public bool MatchesMethod(ReadOnlySpan<byte> method) => IsConnect(method) == (_kind == PathMatchKind.Connect);
+
     public bool Matches(ReadOnlySpan<byte> pathOnly, ReadOnlySpan<char> pathChars)
     {
         switch (_kind)
         {
+            case PathMatchKind.Connect:
+                return true; // The method decides (MatchesMethod).
             case PathMatchKind.Prefix:
                 return pathOnly.Length >= _value.Length && Equal(pathOnly[.._value.Length]);
             case PathMatchKind.Path:
@@ -45,6 +56,8 @@ internal sealed class PathMatcher
                 return _regex!.IsMatch(pathChars);
         }
     }
+
+    private static bool IsConnect(ReadOnlySpan<byte> method) => method.SequenceEqual("CONNECT"u8);
 
     private bool Equal(ReadOnlySpan<byte> input) => _caseSensitive ? input.SequenceEqual(_value) : Ascii.EqualsIgnoreCase(input, _value);
 }

@@ -238,7 +238,7 @@ public sealed class Route
 
     internal bool Matches(IHttpRequestView request, ReadOnlySpan<byte> pathOnly, ReadOnlySpan<byte> query, ReadOnlySpan<char> pathChars)
     {
-        if (!_path.Matches(pathOnly, pathChars))
+        if (!_path.MatchesMethod(request.Method) || !_path.Matches(pathOnly, pathChars))
         {
             return false;
         }

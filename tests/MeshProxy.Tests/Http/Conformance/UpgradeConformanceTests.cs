@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using MeshProxy.Tests.Support;
@@ -81,22 +82,83 @@ public sealed class UpgradeConformanceTests(ConformanceUpstreams upstreams) : IC
         }
     }
 
-    [Fact(Timeout = 20_000, Skip = "CONNECT routing not supported: the route converter rejects match.connect_matcher (RouteMatchConverter), so no route can take a CONNECT")]
+    [Fact(Timeout = 20_000)]
     public async Task Connect_TunnelToTcpEcho_BytesFlowBothWays()
     {
-        await using var echo = TestUpstream.Echo();
-        await using var rig = await StartAsync(echo, ConnectRoutes);
+        // Envoy with upgrade_type CONNECT and no route connect_config forwards the CONNECT upstream as an HTTP/1.1
+        // CONNECT and tunnels after the upstream's 2xx. So the upstream is a CONNECT proxy in front of a TCP echo: a bare
+        // TCP echo would send the CONNECT head straight back, which is no HTTP response (Envoy answers that with an error).
+        var heads = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var tunnel = ConnectThenEcho(heads);
+        await using var rig = await StartAsync(tunnel, ConnectRoutes);
         using var raw = await rig.ConnectRawAsync();
-        var authority = $"127.0.0.1:{echo.EndPoint.Port}";
+        var authority = "db.internal:5432";
         await raw.SendAsync($"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n");
 
         var response = await raw.ReadResponseAsync(headRequest: true);
         Assert.Equal(200, response.Status);
+        Assert.True(heads.TryPeek(out var head));
+        Assert.StartsWith($"CONNECT {authority} HTTP/1.1\r\n", head, StringComparison.Ordinal);
 
-        var payload = Encoding.ASCII.GetBytes("opaque bytes through the tunnel");
-        await raw.SendAsync(payload);
-        Assert.Equal(payload, await raw.Socket.ReceiveExactlyAsync(payload.Length).WaitAsync(TimeSpan.FromSeconds(5)));
+        foreach (var text in new[] { "opaque bytes through the tunnel", "\r\n\r\nGET / HTTP/1.1\r\n\r\n", "and back again" })
+        {
+            var payload = Encoding.ASCII.GetBytes(text);
+            await raw.SendAsync(payload);
+            Assert.Equal(payload, await raw.Socket.ReceiveExactlyAsync(payload.Length).WaitAsync(TimeSpan.FromSeconds(5)));
+        }
     }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Connect_WithoutConnectMatcherRoute_IsNotRouted()
+    {
+        // Envoy: a prefix "/" route does not take CONNECT (authority-form target, no path): 404 NR, nothing upstream.
+        await using var echo = TestUpstream.Echo();
+        await using var rig = await StartAsync(echo);
+        using var raw = await rig.ConnectRawAsync();
+        await raw.SendAsync("CONNECT db.internal:5432 HTTP/1.1\r\nHost: db.internal:5432\r\n\r\n");
+
+        var response = await raw.ReadResponseAsync(headRequest: true);
+        Assert.Equal(404, response.Status);
+        Assert.Equal(0, echo.AcceptedCount);
+    }
+
+    /// <summary>An upstream HTTP CONNECT proxy in front of an echo: reads the request head, answers 200, then echoes bytes.</summary>
+    private static TestUpstream ConnectThenEcho(System.Collections.Concurrent.ConcurrentQueue<string> heads) => new(async socket =>
+    {
+        var buffer = new byte[64 * 1024];
+        var filled = 0;
+        int end;
+        while ((end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            var read = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
+            if (read == 0)
+            {
+                return;
+            }
+
+            filled += read;
+        }
+
+        heads.Enqueue(Encoding.ASCII.GetString(buffer, 0, end + 4));
+        await socket.SendAsync("HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray(), SocketFlags.None);
+        if (filled > end + 4)
+        {
+            await socket.SendAsync(buffer.AsMemory(end + 4, filled - end - 4), SocketFlags.None);
+        }
+
+        while (true)
+        {
+            var n = await socket.ReceiveAsync(buffer, SocketFlags.None);
+            if (n == 0)
+            {
+                break;
+            }
+
+            await socket.SendAsync(buffer.AsMemory(0, n), SocketFlags.None);
+        }
+
+        socket.Shutdown(SocketShutdown.Send);
+    });
 
     private Task<HttpProxyRig> StartAsync(TestUpstream tunnel, string routes = Routes) =>
         HttpProxyRig.StartAsync(routes, [.. upstreams.Clusters, ProxyYaml.Cluster("tunnel", tunnel.EndPoint)], Hcm);

@@ -1,3 +1,4 @@
+using MeshProxy.Core.Http;
 using MeshProxy.Core.Config.Http;
 using static MeshProxy.Tests.Http.Routing.RouteConfigs;
 
@@ -12,6 +13,42 @@ public class RouteMatchTests
 
         Assert.Equal("api", table.RouteName(Get("/api/users")));
         Assert.Equal("root", table.RouteName(Get("/web")));
+    }
+
+    [Fact]
+    public void FindRoute_ConnectMatcher_TakesConnectOnly()
+    {
+        var table = Single(Route(new RouteMatchConfig(PathMatchKind.Connect, string.Empty), "tunnel"), Prefix("/", "root"));
+
+        Assert.Equal("tunnel", table.RouteName(new InMemoryHttpRequest("CONNECT", "db.internal:5432", "db.internal:5432")));
+        Assert.Equal("root", table.RouteName(Get("/")));
+        Assert.Equal("root", table.RouteName(new InMemoryHttpRequest("POST", "example.com", "/upload")));
+    }
+
+    [Fact]
+    public void FindRoute_ConnectRequest_MatchesNoPathBasedRoute()
+    {
+        // An authority-form target has no path: prefix "/" cannot match it, and neither may a regex that accepts any string.
+        var table = Single(
+            Prefix("/", "root"),
+            Prefix(string.Empty, "empty-prefix"),
+            Route(new RouteMatchConfig(PathMatchKind.Regex, string.Empty) { PathRegex = Anchored(".*") }, "any"),
+            Route(new RouteMatchConfig(PathMatchKind.PathSeparatedPrefix, "/db"), "separated"));
+
+        Assert.Null(table.RouteName(new InMemoryHttpRequest("CONNECT", "db.internal:5432", "db.internal:5432")));
+        Assert.Equal("root", table.RouteName(Get("/x")));
+    }
+
+    [Fact]
+    public void FindRoute_ConnectMatcherWithHeaders_AllMustHold()
+    {
+        var table = Single(
+            Route(new RouteMatchConfig(PathMatchKind.Connect, string.Empty) { Headers = [Header("x-tenant", StringMatchKind.Exact, "a")] }, "tenant-a"),
+            Route(new RouteMatchConfig(PathMatchKind.Connect, string.Empty), "tunnel"));
+        var tagged = new InMemoryHttpRequest("CONNECT", "db.internal:5432", "db.internal:5432").WithHeader("x-tenant", "a");
+
+        Assert.Equal("tenant-a", table.RouteName(tagged));
+        Assert.Equal("tunnel", table.RouteName(new InMemoryHttpRequest("CONNECT", "db.internal:5432", "db.internal:5432")));
     }
 
     [Fact]

@@ -86,6 +86,19 @@ public sealed class RouteConfigurationConverterTests
     }
 
     [Fact]
+    public void Convert_ConnectMatcher_IsConnectKindWithEmptyPathAndKeepsHeaders()
+    {
+        var entry = Single("""
+            {"match": {"connect_matcher": {}, "headers": [{"name": "x-tenant", "exact_match": "a"}]}, "route": {"cluster": "tunnel"}}
+            """);
+
+        Assert.Equal(PathMatchKind.Connect, entry.Match.Kind);
+        Assert.Equal(string.Empty, entry.Match.Path);
+        Assert.Null(entry.Match.PathRegex);
+        Assert.Equal("x-tenant", Assert.Single(entry.Match.Headers).Name);
+    }
+
+    [Fact]
     public void Convert_RegexAndCaseInsensitiveAndHeadersAndQuery_AreKept()
     {
         var entry = Single("""
