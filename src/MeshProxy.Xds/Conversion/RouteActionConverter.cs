@@ -13,6 +13,18 @@ internal static class RouteActionConverter
             action, path, context, "it changes which hosts serve the request",
             [.. ForwardHandled, .. ForwardWarned]);
         UnsupportedFields.Warn(action, path, context, [.. ForwardHandled, .. ForwardRejected]);
+        for (var i = 0; i < action.UpgradeConfigs.Count; i++)
+        {
+            if (action.UpgradeConfigs[i].ConnectConfig is not null)
+            {
+                // Terminating CONNECT (answer 200 here, open raw TCP upstream) is a different contract from the
+                // forwarding we do (CONNECT passed upstream as HTTP); serving one for the other would break the tunnel.
+                context.Error(
+                    FieldPath.Field(FieldPath.Index(FieldPath.Field(path, "upgrade_configs"), i), "connect_config"),
+                    "terminating CONNECT is not supported; without connect_config MeshProxy forwards CONNECT to the upstream as HTTP");
+                ok = false;
+            }
+        }
 
         var result = new ForwardActionConfig();
         switch (action.ClusterSpecifierCase)

@@ -226,7 +226,9 @@ internal sealed partial class Http1ServerSession
 
     private void ArmDeadlines()
     {
-        var now = _factory.Heartbeat.Now;
+        // The precise clock, not the heartbeat's last tick: a deadline computed from a tick up to one interval old
+        // would give an attempt (a retry after back-off, say) less than its timeout.
+        var now = _factory.Heartbeat.TimeProvider.GetTimestamp();
         if (_routeDeadline == 0 && _requestBodyDone && _routeTicks > 0)
         {
             _routeDeadline = now + _routeTicks; // Envoy starts the route timeout once the request is complete.
@@ -274,7 +276,7 @@ internal sealed partial class Http1ServerSession
         host.IncrementActiveRequests();
         Http1UpstreamConnection? upstream = null;
         var reusable = false;
-        _attemptStart = _factory.Heartbeat.Now;
+        _attemptStart = _factory.Heartbeat.TimeProvider.GetTimestamp();
         _pumpFailure = PumpResult.None;
         _stopPump = false;
         ArmDeadlines();

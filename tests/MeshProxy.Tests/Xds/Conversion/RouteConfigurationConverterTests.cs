@@ -99,6 +99,20 @@ public sealed class RouteConfigurationConverterTests
     }
 
     [Fact]
+    public void Convert_TerminatingConnectConfig_IsAnErrorNamingIt()
+    {
+        var context = new ConversionContext();
+
+        Assert.Null(Convert(
+            """{"match": {"connect_matcher": {}}, "route": {"cluster": "tcp", "upgrade_configs": [{"upgrade_type": "CONNECT", "connect_config": {}}]}}""",
+            context));
+
+        Assert.Equal(
+            ["route_config.virtual_hosts[0].routes[0].route.upgrade_configs[0].connect_config: terminating CONNECT is not supported; without connect_config MeshProxy forwards CONNECT to the upstream as HTTP"],
+            ProtoJson.Lines(context.Errors));
+    }
+
+    [Fact]
     public void Convert_RegexAndCaseInsensitiveAndHeadersAndQuery_AreKept()
     {
         var entry = Single("""
