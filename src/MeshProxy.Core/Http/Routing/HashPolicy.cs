@@ -1,3 +1,4 @@
+using MeshProxy.Core.Hashing;
 using System.Buffers;
 using System.Collections.Immutable;
 using System.Numerics;

@@ -1,3 +1,4 @@
+using MeshProxy.Core.Hashing;
 namespace MeshProxy.Core.Upstream.LoadBalancing;
 
 /// <summary>

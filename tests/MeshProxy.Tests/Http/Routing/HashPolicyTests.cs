@@ -1,3 +1,4 @@
+using MeshProxy.Core.Hashing;
 using System.Net;
 using System.Numerics;
 using System.Text;

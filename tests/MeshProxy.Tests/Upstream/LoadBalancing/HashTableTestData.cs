@@ -1,3 +1,4 @@
+using MeshProxy.Core.Hashing;
 using MeshProxy.Core.Upstream;
 using MeshProxy.Core.Upstream.LoadBalancing;
 

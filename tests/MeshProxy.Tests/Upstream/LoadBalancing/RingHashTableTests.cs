@@ -1,3 +1,4 @@
+using MeshProxy.Core.Hashing;
 using System.Text;
 using MeshProxy.Core.Upstream.LoadBalancing;
 

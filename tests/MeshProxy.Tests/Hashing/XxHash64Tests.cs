@@ -1,7 +1,7 @@
 using System.Text;
-using MeshProxy.Core.Upstream.LoadBalancing;
+using MeshProxy.Core.Hashing;
 
-namespace MeshProxy.Tests.Upstream.LoadBalancing;
+namespace MeshProxy.Tests.Hashing;
 
 // Expected values from the reference C library (libxxhash 0.8, XXH64).
 public sealed class XxHash64Tests

@@ -1,12 +1,12 @@
 using System.Buffers.Binary;
 using System.Numerics;
 
-namespace MeshProxy.Core.Upstream.LoadBalancing;
+namespace MeshProxy.Core.Hashing;
 
 /// <summary>
-/// xxHash64 (Yann Collet's XXH64), the hash Envoy uses to place hosts on a ring hash ring and in a Maglev table. Our
-/// own one-shot implementation so host placement matches Envoy's bit for bit without a package; only used when a host
-/// set is built, never per request.
+/// xxHash64 (Yann Collet's XXH64), the hash Envoy uses for route hash policies (<c>HashUtil::xxHash64</c>) and to place
+/// hosts on a ring hash ring and in a Maglev table. Our own one-shot, allocation-free implementation, so keys and host
+/// placement match Envoy's bit for bit without a package.
 /// </summary>
 internal static class XxHash64
 {
