@@ -121,6 +121,25 @@ internal static class SocketTestExtensions
         }
     }
 
+    /// <summary>Reads until the end of an HTTP head (CRLF CRLF) or EOF, at most 10 s; what a raw-socket upstream does
+    /// before answering.</summary>
+    public static async Task ReadRequestHeadAsync(this Socket socket)
+    {
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (System.Runtime.InteropServices.CollectionsMarshal.AsSpan(received).IndexOf("\r\n\r\n"u8) < 0)
+        {
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                return;
+            }
+
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+    }
+
     public static void ResetClose(this Socket socket)
     {
         socket.LingerState = new LingerOption(true, 0);

@@ -75,7 +75,7 @@ public sealed class LocalReplyConformanceTests(ConformanceUpstreams upstreams) :
     {
         await using var raw = new TestUpstream(async socket =>
         {
-            await ReadHeadAsync(socket);
+            await socket.ReadRequestHeadAsync();
             socket.ResetClose();
         });
         await using var rig = await StartAsync(raw.EndPoint);
@@ -88,7 +88,7 @@ public sealed class LocalReplyConformanceTests(ConformanceUpstreams upstreams) :
     {
         await using var raw = new TestUpstream(async socket =>
         {
-            await ReadHeadAsync(socket);
+            await socket.ReadRequestHeadAsync();
             await socket.SendAsync(Encoding.ASCII.GetBytes("SPDY/9 wat\r\n\r\n"), SocketFlags.None);
             await Task.Delay(500);
         });
@@ -102,29 +102,12 @@ public sealed class LocalReplyConformanceTests(ConformanceUpstreams upstreams) :
     {
         await using var raw = new TestUpstream(async socket =>
         {
-            await ReadHeadAsync(socket);
+            await socket.ReadRequestHeadAsync();
             socket.Shutdown(SocketShutdown.Both);
         });
         await using var rig = await StartAsync(raw.EndPoint);
         using var response = await rig.GetAsync("/raw");
         Assert.True(response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable, $"got {(int)response.StatusCode}");
-    }
-
-    private static async Task ReadHeadAsync(Socket socket)
-    {
-        var received = new List<byte>();
-        var buffer = new byte[4096];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!Encoding.ASCII.GetString(received.ToArray()).Contains("\r\n\r\n", StringComparison.Ordinal))
-        {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            if (read == 0)
-            {
-                return;
-            }
-
-            received.AddRange(buffer.AsSpan(0, read));
-        }
     }
 
     private Task<HttpProxyRig> StartAsync(IPEndPoint? raw = null) => HttpProxyRig.StartAsync(

@@ -67,7 +67,7 @@ public sealed class ProtocolEdgeConformanceTests(ConformanceUpstreams upstreams)
         var body = string.Concat(Enumerable.Repeat("close-delimited body ", 500));
         await using var upstream = new TestUpstream(async socket =>
         {
-            await ReadHeadAsync(socket);
+            await socket.ReadRequestHeadAsync();
             await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n" + body), SocketFlags.None);
             socket.Shutdown(SocketShutdown.Both);
         });
@@ -83,7 +83,7 @@ public sealed class ProtocolEdgeConformanceTests(ConformanceUpstreams upstreams)
         // A server may answer (413, 401...) before the body is in and close; the client must see that answer.
         await using var upstream = new TestUpstream(async socket =>
         {
-            await ReadHeadAsync(socket);
+            await socket.ReadRequestHeadAsync();
             await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\nConnection: close\r\n\r\ntoo big\n"), SocketFlags.None);
             socket.Shutdown(SocketShutdown.Send);
             await Task.Delay(1000);
@@ -170,7 +170,7 @@ public sealed class ProtocolEdgeConformanceTests(ConformanceUpstreams upstreams)
     {
         await using var upstream = new TestUpstream(async socket =>
         {
-            await ReadHeadAsync(socket);
+            await socket.ReadRequestHeadAsync();
             await socket.SendAsync(Encoding.ASCII.GetBytes(
                 "HTTP/1.1 200 OK\r\nConnection: x-upstream-private\r\nx-upstream-private: 1\r\nKeep-Alive: timeout=9\r\n" +
                 "x-end-to-end: kept\r\nContent-Length: 2\r\n\r\nok"), SocketFlags.None);
@@ -222,7 +222,7 @@ public sealed class ProtocolEdgeConformanceTests(ConformanceUpstreams upstreams)
         await using var upstream = new TestUpstream(async socket =>
         {
             // One response per connection, then close, as an HTTP/1.1 server that says Connection: close.
-            await ReadHeadAsync(socket);
+            await socket.ReadRequestHeadAsync();
             var n = Interlocked.Increment(ref served);
             await socket.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\n{n % 10}"), SocketFlags.None);
             socket.Shutdown(SocketShutdown.Both);
@@ -246,7 +246,7 @@ public sealed class ProtocolEdgeConformanceTests(ConformanceUpstreams upstreams)
         await using var upstream = new TestUpstream(async socket =>
         {
             // Keep-alive without saying so, then give up on the idle connection, as servers with short idle timeouts do.
-            await ReadHeadAsync(socket);
+            await socket.ReadRequestHeadAsync();
             await socket.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), SocketFlags.None);
             await Task.Delay(100);
             socket.Shutdown(SocketShutdown.Both);
@@ -326,23 +326,6 @@ public sealed class ProtocolEdgeConformanceTests(ConformanceUpstreams upstreams)
     {
         await ProxyHarness.WaitUntilAsync(() => rig.Proxy.Runtime.ConnectionCount == 0, TimeSpan.FromSeconds(5), "downstream connection gone");
         return rig.Proxy.Runtime.ConnectionCount;
-    }
-
-    private static async Task ReadHeadAsync(Socket socket)
-    {
-        var received = new List<byte>();
-        var buffer = new byte[4096];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!Encoding.ASCII.GetString(received.ToArray()).Contains("\r\n\r\n", StringComparison.Ordinal))
-        {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            if (read == 0)
-            {
-                return;
-            }
-
-            received.AddRange(buffer.AsSpan(0, read));
-        }
     }
 
     private Task<HttpProxyRig> StartAsync(IPEndPoint? raw = null) => HttpProxyRig.StartAsync(
