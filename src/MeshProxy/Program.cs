@@ -47,6 +47,7 @@ internal static class Program
             var demoOptions = new HostOptions(logger, levelSwitch, static () => """{"configs":[]}""", options.Transport, options.Concurrency)
             {
                 DrainTime = options.DrainTime,
+                ControlPlanePriority = options.ControlPlanePriority,
             };
             return await RunUntilStoppedAsync(() => DemoCommand.RunAsync(demoOptions, stopping.Token), stopping.Token).ConfigureAwait(false);
         }
@@ -86,6 +87,7 @@ internal static class Program
         var hostOptions = new HostOptions(logger, levelSwitch, static () => """{"configs":[]}""", options.Transport, options.Concurrency)
         {
             DrainTime = options.DrainTime,
+            ControlPlanePriority = options.ControlPlanePriority,
         };
         return await RunUntilStoppedAsync(() => ProxyHost.RunAsync(loaded, hostOptions, stopping.Token), stopping.Token)
             .ConfigureAwait(false);

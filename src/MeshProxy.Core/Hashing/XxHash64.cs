@@ -8,7 +8,7 @@ namespace MeshProxy.Core.Hashing;
 /// hosts on a ring hash ring and in a Maglev table. Our own one-shot, allocation-free implementation, so keys and host
 /// placement match Envoy's bit for bit without a package.
 /// </summary>
-internal static class XxHash64
+public static class XxHash64
 {
     private const ulong Prime1 = 11400714785074694791UL;
     private const ulong Prime2 = 14029467366897019727UL;

@@ -165,6 +165,12 @@ public sealed partial class AdsClient : IAsyncDisposable
         {
             await foreach (var ev in _events.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
+                if (_options.Worker is { } worker)
+                {
+                    // Decoding, the store and the runtime apply are the CPU a push costs: off the event loops' priority.
+                    await worker.SwitchTo();
+                }
+
                 await DispatchAsync(ev, ct).ConfigureAwait(false);
             }
         }

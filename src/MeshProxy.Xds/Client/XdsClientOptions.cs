@@ -1,4 +1,5 @@
 using Envoy.Config.Core.V3;
+using MeshProxy.Core.Threading;
 
 namespace MeshProxy.Xds.Client;
 
@@ -28,6 +29,12 @@ public sealed record XdsClientOptions(XdsServerTarget Target, XdsApiType ApiType
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The thread that decodes responses and runs the handler (the store, conversions, the runtime apply); null runs
+    /// them on the thread pool. Not owned: the host creates and disposes it.
+    /// </summary>
+    public ControlPlaneWorker? Worker { get; init; }
 
     /// <summary>Source of backoff jitter; only used from the client's loop. Inject a seeded one in tests.</summary>
     public Random Random { get; init; } = Random.Shared;

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using MeshProxy.Core.Hashing;
 
 namespace MeshProxy.Xds.Client;
 
@@ -12,7 +13,7 @@ namespace MeshProxy.Xds.Client;
 /// <remarks>Holds only what the last successfully decoded response carried; used from the ADS loop only.</remarks>
 internal sealed class XdsDecodeMemo
 {
-    private Dictionary<ByteString, IMessage> _last = [];
+    private Dictionary<ByteString, IMessage> _last = new(ContentComparer.Instance);
     private Dictionary<ByteString, IMessage>? _next;
 
     /// <summary>Resources decoded from the memo in the last response (diagnostics and tests).</summary>
@@ -20,7 +21,7 @@ internal sealed class XdsDecodeMemo
 
     public void Begin(int count)
     {
-        _next = new Dictionary<ByteString, IMessage>(count);
+        _next = new Dictionary<ByteString, IMessage>(count, ContentComparer.Instance);
         LastReused = 0;
     }
 
@@ -49,4 +50,17 @@ internal sealed class XdsDecodeMemo
 
     /// <summary>The response did not decode: keep the previous memo.</summary>
     public void Abandon() => _next = null;
+
+    /// <summary>
+    /// ByteString's own hash walks the bytes one at a time (about 2 ms for a 420 KB EDS push, hashed twice); xxHash64
+    /// takes 8 bytes per step. Equality stays a full comparison.
+    /// </summary>
+    private sealed class ContentComparer : IEqualityComparer<ByteString>
+    {
+        public static readonly ContentComparer Instance = new();
+
+        public bool Equals(ByteString? x, ByteString? y) => x is null ? y is null : y is not null && x.Span.SequenceEqual(y.Span);
+
+        public int GetHashCode(ByteString obj) => (int)XxHash64.Hash(obj.Span);
+    }
 }

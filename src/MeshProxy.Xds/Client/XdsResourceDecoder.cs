@@ -89,8 +89,10 @@ internal static class XdsResourceDecoder
             string name;
             if (wrapperName.Length == 0 && any.TypeUrl == response.TypeUrl && memo is not null && memo.TryGet(any.Value, out message))
             {
-                // The same bytes as a resource of the last response decoded and checked then.
+                // The same bytes as a resource of the last response decoded and checked then; carried into the memo
+                // of this response, or the push after next would parse it again.
                 name = NameOf(message);
+                memo.Add(any.Value, message);
             }
             else if (!TryDecodeOne(response.TypeUrl, any, i, wrapperName, out message, out name, out error))
             {

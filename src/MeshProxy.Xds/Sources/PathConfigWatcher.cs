@@ -1,5 +1,6 @@
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
+using MeshProxy.Core.Threading;
 using MeshProxy.Xds.Bootstrap;
 using MeshProxy.Xds.Client;
 using MeshProxy.Xds.Conversion;
@@ -26,11 +27,13 @@ public sealed class PathConfigWatcher : IDisposable
     private readonly FileSystemWatcher _watcher;
     private readonly SemaphoreSlim _reloading = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ControlPlaneWorker? _worker;
     private string? _lastText;
     private int _pending;
 
-    private PathConfigWatcher(string path, string? watchedDirectory, string typeUrl, IXdsResourceHandler handler, ILogger logger)
+    private PathConfigWatcher(string path, string? watchedDirectory, string typeUrl, IXdsResourceHandler handler, ILogger logger, ControlPlaneWorker? worker)
     {
+        _worker = worker;
         _path = Path.GetFullPath(path);
         _typeUrl = typeUrl;
         _handler = handler;
@@ -51,12 +54,12 @@ public sealed class PathConfigWatcher : IDisposable
     /// <summary>Loads the file once (its errors are returned, not thrown) and starts watching it.</summary>
     /// <returns>The watcher, and null or the first load's error.</returns>
     public static async Task<(PathConfigWatcher Watcher, string? Error)> StartAsync(
-        PathConfigSource source, string typeUrl, IXdsResourceHandler handler, ILogger logger, CancellationToken ct)
+        PathConfigSource source, string typeUrl, IXdsResourceHandler handler, ILogger logger, CancellationToken ct, ControlPlaneWorker? worker = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(logger);
-        var watcher = new PathConfigWatcher(source.Path, source.WatchedDirectory, typeUrl, handler, logger);
+        var watcher = new PathConfigWatcher(source.Path, source.WatchedDirectory, typeUrl, handler, logger, worker);
         var error = await watcher.ReloadAsync(ct).ConfigureAwait(false);
         watcher._watcher.EnableRaisingEvents = true;
 
@@ -84,6 +87,12 @@ public sealed class PathConfigWatcher : IDisposable
             if (text == _lastText)
             {
                 return null;
+            }
+
+            if (_worker is not null)
+            {
+                // Parsing and applying a large file is the CPU a reload costs: off the event loops' priority.
+                await _worker.SwitchTo();
             }
 
             DiscoveryResponse response;

@@ -1,5 +1,6 @@
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Stats;
+using MeshProxy.Core.Threading;
 using MeshProxy.Xds.Bootstrap;
 using MeshProxy.Xds.Client;
 using MeshProxy.Xds.State;
@@ -35,7 +36,8 @@ public sealed class XdsController : IAsyncDisposable
         StatsStore stats,
         ILogger logger,
         CancellationToken ct,
-        Func<XdsClientOptions, XdsClientOptions>? configureClient = null)
+        Func<XdsClientOptions, XdsClientOptions>? configureClient = null,
+        ControlPlaneWorker? worker = null)
     {
         ArgumentNullException.ThrowIfNull(loaded);
         ArgumentNullException.ThrowIfNull(apply);
@@ -55,8 +57,8 @@ public sealed class XdsController : IAsyncDisposable
             }
 
             // Clusters first, as Envoy initializes them: listeners that arrive next find their clusters.
-            await controller.StartFileSourceAsync(dynamic.Cds, XdsTypeUrls.Cluster, logger, ct).ConfigureAwait(false);
-            await controller.StartFileSourceAsync(dynamic.Lds, XdsTypeUrls.Listener, logger, ct).ConfigureAwait(false);
+            await controller.StartFileSourceAsync(dynamic.Cds, XdsTypeUrls.Cluster, logger, worker, ct).ConfigureAwait(false);
+            await controller.StartFileSourceAsync(dynamic.Lds, XdsTypeUrls.Listener, logger, worker, ct).ConfigureAwait(false);
 
             if (dynamic.Ads is { } ads)
             {
@@ -78,6 +80,7 @@ public sealed class XdsController : IAsyncDisposable
                     BackoffBase = ads.BackoffBase ?? TimeSpan.FromMilliseconds(500),
                     BackoffMax = ads.BackoffMax ?? TimeSpan.FromSeconds(30),
                     InitialFetchTimeout = dynamic.Cds?.InitialFetchTimeout ?? dynamic.Lds?.InitialFetchTimeout ?? ConfigSourceSpec.DefaultInitialFetchTimeout,
+                    Worker = worker,
                 };
                 options = configureClient?.Invoke(options) ?? options;
                 var client = new AdsClient(options, store, logger);
@@ -111,14 +114,14 @@ public sealed class XdsController : IAsyncDisposable
         await Store.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task StartFileSourceAsync(ConfigSourceSpec? source, string typeUrl, ILogger logger, CancellationToken ct)
+    private async Task StartFileSourceAsync(ConfigSourceSpec? source, string typeUrl, ILogger logger, ControlPlaneWorker? worker, CancellationToken ct)
     {
         if (source is not PathConfigSource file)
         {
             return;
         }
 
-        var (watcher, _) = await PathConfigWatcher.StartAsync(file, typeUrl, Store, logger, ct).ConfigureAwait(false);
+        var (watcher, _) = await PathConfigWatcher.StartAsync(file, typeUrl, Store, logger, ct, worker).ConfigureAwait(false);
         _watchers.Add(watcher);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MeshProxy.Core.Threading;
 using MeshProxy.Logging;
 using Serilog.Events;
 
@@ -30,6 +31,7 @@ internal static class CommandLine
               --transport NAME            sockets or epoll
               --mode MODE                 serve (default) or validate (load and check the config, then exit 0/1)
               --drain-time-s N            seconds a changed or removed listener drains before closing (default 600)
+              --control-plane-priority P  idle (default: xDS work yields to the event loops, Linux SCHED_IDLE) or normal
 
         xDS without a bootstrap file:
               --xds TARGET                HOST:PORT (plaintext, istiod's 15010), https://HOST:PORT, or unix:/path
@@ -80,6 +82,7 @@ internal static class CommandLine
         var xdsDelta = false;
         var meta = new List<KeyValuePair<string, string>>();
         TimeSpan? drainTime = null;
+        var controlPlanePriority = ControlPlanePriority.Idle;
         int? maxMessageBytes = null;
         options = new CommandLineOptions(command, configPath, level, format, concurrency, transport, mode);
         error = string.Empty;
@@ -204,6 +207,22 @@ internal static class CommandLine
 
                     drainTime = TimeSpan.FromSeconds(drainSeconds);
                     break;
+                case "--control-plane-priority":
+                    if (!TakeValue(args, ref i, name, inlineValue, out var priorityText, out error))
+                    {
+                        return false;
+                    }
+
+                    switch (priorityText)
+                    {
+                        case "idle": controlPlanePriority = ControlPlanePriority.Idle; break;
+                        case "normal": controlPlanePriority = ControlPlanePriority.Normal; break;
+                        default:
+                            error = $"invalid --control-plane-priority '{priorityText}'; expected idle or normal";
+                            return false;
+                    }
+
+                    break;
                 case "--xds-max-message-bytes":
                     if (!TakeValue(args, ref i, name, inlineValue, out var sizeText, out error))
                     {
@@ -314,7 +333,7 @@ internal static class CommandLine
             return false;
         }
 
-        options = new CommandLineOptions(command, configPath, level, format, concurrency, transport, mode) { Xds = xds, DrainTime = drainTime, XdsMaxMessageBytes = maxMessageBytes };
+        options = new CommandLineOptions(command, configPath, level, format, concurrency, transport, mode) { Xds = xds, DrainTime = drainTime, XdsMaxMessageBytes = maxMessageBytes, ControlPlanePriority = controlPlanePriority };
         return true;
     }
 

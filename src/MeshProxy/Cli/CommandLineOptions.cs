@@ -1,3 +1,4 @@
+using MeshProxy.Core.Threading;
 using MeshProxy.Logging;
 using Serilog.Events;
 
@@ -28,6 +29,9 @@ internal sealed record CommandLineOptions(
 
     /// <summary>Envoy's <c>--drain-time-s</c>: how long changed or removed listeners drain before their connections close.</summary>
     public TimeSpan? DrainTime { get; init; }
+
+    /// <summary><c>--control-plane-priority idle|normal</c> (default idle): how xDS work is scheduled against the event loops.</summary>
+    public ControlPlanePriority ControlPlanePriority { get; init; } = ControlPlanePriority.Idle;
 }
 
 /// <summary>The <c>--xds</c> family of flags; turned into an equivalent bootstrap by <see cref="XdsBootstrapBuilder"/>.</summary>

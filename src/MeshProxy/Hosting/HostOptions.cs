@@ -1,3 +1,4 @@
+using MeshProxy.Core.Threading;
 using Serilog.Core;
 
 namespace MeshProxy.Hosting;
@@ -17,4 +18,7 @@ internal sealed record HostOptions(
 {
     /// <summary><c>--drain-time-s</c>; null takes Envoy's default (600 s).</summary>
     public TimeSpan? DrainTime { get; init; }
+
+    /// <summary><c>--control-plane-priority</c>: how xDS work is scheduled against the event loops.</summary>
+    public ControlPlanePriority ControlPlanePriority { get; init; } = ControlPlanePriority.Idle;
 }

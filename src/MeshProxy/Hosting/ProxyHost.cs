@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MeshProxy.Admin;
 using MeshProxy.Core;
 using MeshProxy.Core.Config;
+using MeshProxy.Core.Threading;
 using MeshProxy.Core.Transport;
 using MeshProxy.Xds.Bootstrap;
 using MeshProxy.Xds.Sources;
@@ -27,13 +28,14 @@ internal static class ProxyHost
         }
 
         XdsController? controller = null;
+        using var worker = new ControlPlaneWorker(options.ControlPlanePriority, options.Logger);
         options = options with { ConfigDump = () => ConfigDumpRenderer.Render(loaded.Proto, loadedAt, controller?.Store.Dump()) };
         try
         {
             return await RunAsync(loaded.Config, options, cancellationToken, started, async (runtime, admin) =>
             {
                 var xds = await XdsController.StartAsync(
-                    loaded, runtime.ApplyAsync, runtime.Stats, options.Logger, cancellationToken).ConfigureAwait(false);
+                    loaded, runtime.ApplyAsync, runtime.Stats, options.Logger, cancellationToken, worker: worker).ConfigureAwait(false);
                 controller = xds;
                 if (admin is not null)
                 {

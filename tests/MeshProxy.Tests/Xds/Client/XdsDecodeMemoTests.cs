@@ -28,6 +28,22 @@ public sealed class XdsDecodeMemoTests
     }
 
     [Fact]
+    public void TryDecodeStateOfTheWorld_ResourceUnchangedOverManyPushes_IsNeverParsedAgain()
+    {
+        // A resource taken from the memo must be remembered for the next response too, not only the parsed ones.
+        var memo = new XdsDecodeMemo();
+        Assert.True(XdsResourceDecoder.TryDecodeStateOfTheWorld(Eds("1", Endpoints("a", Host1), Endpoints("b", Host1)), memo, out var first, out _));
+        for (var version = 2; version <= 5; version++)
+        {
+            var b = version % 2 == 0 ? Host2 : Host1;
+            Assert.True(XdsResourceDecoder.TryDecodeStateOfTheWorld(
+                Eds(version.ToString(System.Globalization.CultureInfo.InvariantCulture), Endpoints("a", Host1), Endpoints("b", b)), memo, out var next, out _));
+            Assert.Same(first[0].Message, next[0].Message);
+            Assert.Equal(1, memo.LastReused);
+        }
+    }
+
+    [Fact]
     public void TryDecodeStateOfTheWorld_FailedResponse_KeepsTheMemoAndStillRejectsDuplicates()
     {
         var memo = new XdsDecodeMemo();
