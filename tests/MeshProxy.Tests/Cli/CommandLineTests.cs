@@ -1,4 +1,5 @@
 using MeshProxy.Cli;
+using MeshProxy.Core.Threading;
 using MeshProxy.Logging;
 using Serilog.Events;
 
@@ -25,6 +26,17 @@ public sealed class CommandLineTests
         Assert.True(CommandLine.TryParse(args, out var options, out _));
 
         Assert.Equal(new CommandLineOptions(CommandKind.Run, "b.json", LogEventLevel.Warning, LogFormat.Json, 4, "epoll", RunMode.Validate), options);
+    }
+
+    [Theory]
+    [InlineData(new[] { "-c", "b.yaml" }, ControlPlanePriority.Idle)]
+    [InlineData(new[] { "-c", "b.yaml", "--control-plane-priority", "normal" }, ControlPlanePriority.Normal)]
+    [InlineData(new[] { "-c", "b.yaml", "--control-plane-priority=idle" }, ControlPlanePriority.Idle)]
+    public void TryParse_ControlPlanePriority_DefaultsToIdle(string[] args, ControlPlanePriority expected)
+    {
+        Assert.True(CommandLine.TryParse(args, out var options, out var error), error);
+
+        Assert.Equal(expected, options.ControlPlanePriority);
     }
 
     [Fact]
@@ -66,6 +78,7 @@ public sealed class CommandLineTests
     [InlineData(new[] { "-c", "b.yaml", "--concurrency", "0" }, "invalid --concurrency '0'")]
     [InlineData(new[] { "-c", "b.yaml", "--transport", "io_uring" }, "invalid --transport 'io_uring'")]
     [InlineData(new[] { "-c", "b.yaml", "--mode", "init_only" }, "invalid --mode 'init_only'")]
+    [InlineData(new[] { "-c", "b.yaml", "--control-plane-priority", "high" }, "invalid --control-plane-priority 'high'; expected idle or normal")]
     [InlineData(new[] { "-c", "b.yaml", "demo" }, "'demo' must come first")]
     [InlineData(new[] { "demo", "-c", "b.yaml" }, "-c does not apply")]
     public void TryParse_BadArguments_FailsWithReason(string[] args, string expected)

@@ -6,6 +6,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using MeshProxy.Tests.Support;
+using MeshProxy.Core.Threading;
 using MeshProxy.Xds.Client;
 using static MeshProxy.Tests.Support.FakeControlPlane;
 
@@ -65,6 +66,25 @@ public sealed class AdsClientStateOfTheWorldTests
         Assert.Equal("n3", status.Types[XdsTypeUrls.ClusterLoadAssignment].LastNonce);
         Assert.Equal(["a", "b"], status.Types[XdsTypeUrls.ClusterLoadAssignment].SubscribedNames);
         Assert.Null(status.Types[XdsTypeUrls.Listener].LastNackMessage);
+    }
+
+    [Fact]
+    public async Task Response_WithControlPlaneWorker_IsDecodedAndHandledOnTheWorkerThread()
+    {
+        using var worker = new ControlPlaneWorker(ControlPlanePriority.Idle, Serilog.Core.Logger.None);
+        var onWorker = new System.Collections.Concurrent.ConcurrentQueue<bool>();
+        await using var h = await AdsHarness.StartAsync(
+            XdsApiType.StateOfTheWorld, options => options with { Worker = worker }, handler => handler.OnCall = _ => onWorker.Enqueue(worker.IsCurrent));
+        var cp = h.ControlPlane;
+        await cp.NextSotwRequestAsync();
+
+        await cp.SendAsync(SotwResponse(XdsTypeUrls.Cluster, "c1", "n1", EdsCluster("a")));
+        AssertRequest(await cp.NextSotwRequestAsync(), XdsTypeUrls.Cluster, "c1", "n1", [], node: false);
+        AssertRequest(await cp.NextSotwRequestAsync(), XdsTypeUrls.Listener, "", "", [], node: false);
+        await cp.SendAsync(SotwResponse(XdsTypeUrls.Cluster, "c2", "n2", EdsCluster("a"), EdsCluster("b")));
+        AssertRequest(await cp.NextSotwRequestAsync(), XdsTypeUrls.Cluster, "c2", "n2", [], node: false);
+
+        Assert.Equal([true, true], onWorker);
     }
 
     [Fact]
