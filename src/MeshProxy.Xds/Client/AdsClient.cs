@@ -30,7 +30,7 @@ public sealed partial class AdsClient : IAsyncDisposable
     private readonly InitialFetchTracker _initialFetch = new();
     private readonly ExponentialBackoff _backoff;
     private GrpcChannel? _channel;
-    private AggregatedDiscoveryService.AggregatedDiscoveryServiceClient? _client;
+    private CallInvoker? _invoker;
     private AdsStream? _stream;
     private Task _loop = Task.CompletedTask;
     private ITimer? _reconnectTimer;
@@ -89,7 +89,7 @@ public sealed partial class AdsClient : IAsyncDisposable
         }
 
         _channel = XdsChannelFactory.Create(_options);
-        _client = new AggregatedDiscoveryService.AggregatedDiscoveryServiceClient(_channel);
+        _invoker = _channel.CreateCallInvoker();
         _log.Information("xDS: starting {ApiType} ADS client to {XdsServer}", _options.ApiType, _options.Target.ToString());
         ArmInitialFetchTimer();
         _events.Writer.TryWrite(ConnectEvent.Instance);
@@ -198,8 +198,12 @@ public sealed partial class AdsClient : IAsyncDisposable
                     break;
                 case ResponseEvent response when response.Stream == stream && stream is not null:
                     stream.ResponseCount++;
-                    await HandleResponseAsync(stream, response.Message, ct).ConfigureAwait(false);
+                    await HandleResponseAsync(stream, response.Payload, ct).ConfigureAwait(false);
                     await SyncAsync(stream).ConfigureAwait(false);
+                    break;
+                case ResponseEvent stale:
+                    // From a stream already replaced: never decoded.
+                    stale.Payload.Dispose();
                     break;
                 case StreamEndedEvent ended when ended.Stream == stream && stream is not null:
                     EndStream(stream, ended.Error);
@@ -250,7 +254,7 @@ public sealed partial class AdsClient : IAsyncDisposable
         }
 
         var id = ++_streamCount;
-        var stream = AdsStream.Open(id, _client!, _options.ApiType, _stopping.Token);
+        var stream = AdsStream.Open(id, _invoker!, _options.ApiType, _stopping.Token);
         _stream = stream;
         lock (_gate)
         {
@@ -316,12 +320,23 @@ public sealed partial class AdsClient : IAsyncDisposable
     private Task SyncAsync(AdsStream stream) =>
         _options.ApiType == XdsApiType.Delta ? SyncDeltaAsync(stream) : SyncStateOfTheWorldAsync(stream);
 
-    private Task HandleResponseAsync(AdsStream stream, IMessage message, CancellationToken ct) => message switch
+    private Task HandleResponseAsync(AdsStream stream, XdsPayload payload, CancellationToken ct)
     {
-        DeltaDiscoveryResponse delta => HandleDeltaAsync(stream, delta, ct),
-        DiscoveryResponse sotw => HandleStateOfTheWorldAsync(stream, sotw, ct),
-        _ => Task.CompletedTask,
-    };
+        try
+        {
+            return _options.ApiType == XdsApiType.Delta
+                ? HandleDeltaAsync(stream, payload.Parse(DeltaDiscoveryResponse.Parser), ct)
+                : HandleStateOfTheWorldAsync(stream, payload.Parse(DiscoveryResponse.Parser), ct);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            // Without a parsed response there is no nonce to NACK: the stream fails, as in gRPC when a message does
+            // not deserialize, and the loop reconnects.
+            _log.Warning("xDS: a response on stream {StreamId} does not decode ({Bytes} bytes): {Error}; restarting the stream", stream.Id, payload.Length, ex.Message);
+            EndStream(stream, ex);
+            return Task.CompletedTask;
+        }
+    }
 
     /// <summary>Whether a type's first request goes out on a stream now.</summary>
     private bool IsDue(XdsTypeState type, string[] desired) => type.TypeUrl switch
@@ -463,7 +478,7 @@ public sealed partial class AdsClient : IAsyncDisposable
         public static readonly SubscriptionChangedEvent Instance = new();
     }
 
-    private sealed record ResponseEvent(AdsStream Stream, IMessage Message);
+    private sealed record ResponseEvent(AdsStream Stream, XdsPayload Payload);
 
     private sealed record StreamEndedEvent(AdsStream Stream, Exception? Error);
 

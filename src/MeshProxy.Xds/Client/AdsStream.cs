@@ -1,5 +1,4 @@
 using Envoy.Service.Discovery.V3;
-using Google.Protobuf;
 using Grpc.Core;
 
 namespace MeshProxy.Xds.Client;
@@ -9,10 +8,10 @@ internal sealed class AdsStream : IDisposable
 {
     private readonly CancellationTokenSource _cts;
     private readonly CancellationToken _token;
-    private readonly AsyncDuplexStreamingCall<DiscoveryRequest, DiscoveryResponse>? _sotw;
-    private readonly AsyncDuplexStreamingCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>? _delta;
+    private readonly AsyncDuplexStreamingCall<DiscoveryRequest, XdsPayload>? _sotw;
+    private readonly AsyncDuplexStreamingCall<DeltaDiscoveryRequest, XdsPayload>? _delta;
 
-    private AdsStream(int id, CancellationTokenSource cts, AsyncDuplexStreamingCall<DiscoveryRequest, DiscoveryResponse>? sotw, AsyncDuplexStreamingCall<DeltaDiscoveryRequest, DeltaDiscoveryResponse>? delta)
+    private AdsStream(int id, CancellationTokenSource cts, AsyncDuplexStreamingCall<DiscoveryRequest, XdsPayload>? sotw, AsyncDuplexStreamingCall<DeltaDiscoveryRequest, XdsPayload>? delta)
     {
         Id = id;
         _cts = cts;
@@ -30,14 +29,15 @@ internal sealed class AdsStream : IDisposable
 
     public int ResponseCount { get; set; }
 
-    public static AdsStream Open(int id, AggregatedDiscoveryService.AggregatedDiscoveryServiceClient client, XdsApiType apiType, CancellationToken stopping)
+    public static AdsStream Open(int id, CallInvoker invoker, XdsApiType apiType, CancellationToken stopping)
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         try
         {
+            var options = new CallOptions(cancellationToken: cts.Token);
             return apiType == XdsApiType.Delta
-                ? new AdsStream(id, cts, null, client.DeltaAggregatedResources(cancellationToken: cts.Token))
-                : new AdsStream(id, cts, client.StreamAggregatedResources(cancellationToken: cts.Token), null);
+                ? new AdsStream(id, cts, null, invoker.AsyncDuplexStreamingCall(AdsMethods.DeltaAggregatedResources, null, options))
+                : new AdsStream(id, cts, invoker.AsyncDuplexStreamingCall(AdsMethods.StreamAggregatedResources, null, options), null);
         }
         catch
         {
@@ -46,8 +46,11 @@ internal sealed class AdsStream : IDisposable
         }
     }
 
-    /// <summary>Reads every response into <paramref name="onResponse"/>, then reports how the stream ended (null: cleanly).</summary>
-    public async Task ReadAsync(Action<AdsStream, IMessage> onResponse, Action<AdsStream, Exception?> onEnded)
+    /// <summary>
+    /// Reads every response, still undecoded, into <paramref name="onResponse"/> (which owns it from then on), then
+    /// reports how the stream ended (null: cleanly).
+    /// </summary>
+    public async Task ReadAsync(Action<AdsStream, XdsPayload> onResponse, Action<AdsStream, Exception?> onEnded)
     {
         try
         {

@@ -1,0 +1,72 @@
+using System.Buffers;
+using Envoy.Service.Discovery.V3;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using MeshProxy.Xds.Client;
+using static MeshProxy.Tests.Support.FakeControlPlane;
+
+namespace MeshProxy.Tests.Xds.Client;
+
+public sealed class XdsPayloadTests
+{
+    [Fact]
+    public void Parse_PayloadCopiedFromSegments_GivesTheSentResponse()
+    {
+        var response = new DiscoveryResponse { TypeUrl = XdsTypeUrls.Cluster, VersionInfo = "7", Nonce = "n7" };
+        response.Resources.Add(Any.Pack(EdsCluster("a")));
+        response.Resources.Add(Any.Pack(EdsCluster("b")));
+        var bytes = response.ToByteArray();
+
+        using var payload = XdsPayload.Copy(Segmented(bytes, 5));
+
+        Assert.Equal(bytes.Length, payload.Length);
+        Assert.Equal(response, payload.Parse(DiscoveryResponse.Parser));
+        Assert.Throws<ObjectDisposedException>(() => payload.Parse(DiscoveryResponse.Parser));
+    }
+
+    [Fact]
+    public void Parse_Garbage_ThrowsInvalidProtocolBuffer()
+    {
+        using var payload = XdsPayload.Copy(new ReadOnlySequence<byte>([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
+
+        Assert.Throws<InvalidProtocolBufferException>(() => payload.Parse(DiscoveryResponse.Parser));
+    }
+
+    [Fact]
+    public void Copy_EmptyPayload_ParsesAsTheEmptyResponse()
+    {
+        using var payload = XdsPayload.Copy(ReadOnlySequence<byte>.Empty);
+
+        Assert.Equal(new DiscoveryResponse(), payload.Parse(DiscoveryResponse.Parser));
+    }
+
+    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int parts)
+    {
+        var size = (bytes.Length + parts - 1) / parts;
+        Segment? first = null;
+        Segment? last = null;
+        for (var offset = 0; offset < bytes.Length; offset += size)
+        {
+            var memory = bytes.AsMemory(offset, Math.Min(size, bytes.Length - offset));
+            last = last is null ? first = new Segment(memory, 0) : last.Append(memory);
+        }
+
+        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+}
