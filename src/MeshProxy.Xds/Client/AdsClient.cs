@@ -320,15 +320,17 @@ public sealed partial class AdsClient : IAsyncDisposable
     private Task SyncAsync(AdsStream stream) =>
         _options.ApiType == XdsApiType.Delta ? SyncDeltaAsync(stream) : SyncStateOfTheWorldAsync(stream);
 
+    private XdsDecodeMemo? MemoFor(string typeUrl) => _types.TryGetValue(typeUrl, out var type) ? type.DecodeMemo : null;
+
     private Task HandleResponseAsync(AdsStream stream, XdsPayload payload, CancellationToken ct)
     {
         try
         {
             return _options.ApiType == XdsApiType.Delta
                 ? HandleDeltaAsync(stream, payload.Parse(DeltaDiscoveryResponse.Parser), ct)
-                : HandleStateOfTheWorldAsync(stream, payload.Parse(DiscoveryResponse.Parser), ct);
+                : HandleStateOfTheWorldAsync(stream, payload.ReadStateOfTheWorld(MemoFor), ct);
         }
-        catch (InvalidProtocolBufferException ex)
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidDataException)
         {
             // Without a parsed response there is no nonce to NACK: the stream fails, as in gRPC when a message does
             // not deserialize, and the loop reconnects.

@@ -51,6 +51,21 @@ internal sealed class XdsPayload : IDisposable
         }
     }
 
+    /// <summary>A state-of-the-world response, reusing what the type's memo holds (<see cref="SotwResponseReader"/>).</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a DiscoveryResponse.</exception>
+    public Envoy.Service.Discovery.V3.DiscoveryResponse ReadStateOfTheWorld(Func<string, XdsDecodeMemo?> memoFor)
+    {
+        var buffer = _buffer ?? throw new ObjectDisposedException(nameof(XdsPayload));
+        try
+        {
+            return SotwResponseReader.Read(new ReadOnlySpan<byte>(buffer, 0, Length), memoFor);
+        }
+        finally
+        {
+            Dispose();
+        }
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)

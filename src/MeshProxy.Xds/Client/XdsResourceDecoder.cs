@@ -92,7 +92,7 @@ internal static class XdsResourceDecoder
                 // The same bytes as a resource of the last response decoded and checked then; carried into the memo
                 // of this response, or the push after next would parse it again.
                 name = NameOf(message);
-                memo.Add(any.Value, message);
+                memo.Add(any, message);
             }
             else if (!TryDecodeOne(response.TypeUrl, any, i, wrapperName, out message, out name, out error))
             {
@@ -100,7 +100,7 @@ internal static class XdsResourceDecoder
             }
             else if (wrapperName.Length == 0)
             {
-                memo?.Add(any.Value, message);
+                memo?.Add(any, message);
             }
 
             if (!seen.Add(name))
