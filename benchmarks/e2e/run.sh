@@ -337,6 +337,7 @@ probe_meshproxy_http() {
 run_peer() {
   local scenario=$1 peer=$2 fn=$3; shift 3
   local port=${peer_port[$peer]} pid=- extra=
+  if [ -n "${ONLY_PEERS:-}" ] && [[ " $ONLY_PEERS " != *" $peer "* ]]; then return 0; fi
   case $peer in
     direct) ;;
     haproxy-tcp) start_haproxy tcp "$port" "$upstream"; pid=$peer_pid ;;
