@@ -271,6 +271,15 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadRequestHeadAsync()
     {
+        if (_draining && !_closeRequested)
+        {
+            // The drain's check on the loop ran while the last response was still finishing and found the stream
+            // active; the connection is idle now, and would otherwise wait for its next request or its idle timeout.
+            _closeRequested = true;
+            _factory.Stats.DownstreamCxDrainClose.Increment();
+            return false;
+        }
+
         var input = _downstream.Input;
         _head.Reset();
         _parser.Reset();
