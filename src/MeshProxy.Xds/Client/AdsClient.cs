@@ -199,7 +199,11 @@ public sealed partial class AdsClient : IAsyncDisposable
                 case ResponseEvent response when response.Stream == stream && stream is not null:
                     stream.ResponseCount++;
                     await HandleResponseAsync(stream, response.Payload, ct).ConfigureAwait(false);
-                    await SyncAsync(stream).ConfigureAwait(false);
+                    if (stream == _stream)
+                    {
+                        await SyncAsync(stream).ConfigureAwait(false);
+                    }
+
                     break;
                 case ResponseEvent stale:
                     // From a stream already replaced: never decoded.
