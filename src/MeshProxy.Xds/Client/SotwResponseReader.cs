@@ -21,6 +21,8 @@ internal static class SotwResponseReader
     private const int WireVarint = 0;
     private const int WireFixed64 = 1;
     private const int WireLengthDelimited = 2;
+    private const int WireStartGroup = 3;
+    private const int WireEndGroup = 4;
     private const int WireFixed32 = 5;
 
     /// <param name="payload">The serialized response.</param>
@@ -41,7 +43,7 @@ internal static class SotwResponseReader
             }
             else
             {
-                reader.Skip(wire);
+                reader.Skip(wire, field);
             }
         }
 
@@ -60,13 +62,13 @@ internal static class SotwResponseReader
                     response.Resources.Add(ReadAny(reader.ReadLengthDelimited(), typeUrl, typeUrlBytes, memo));
                     break;
                 case 4 when wire == WireLengthDelimited:
-                    reader.Skip(wire);
+                    reader.Skip(wire, field);
                     break;
                 case 5 when wire == WireLengthDelimited:
                     response.Nonce = Utf8(reader.ReadLengthDelimited());
                     break;
                 default:
-                    reader.Skip(wire);
+                    reader.Skip(wire, field);
                     break;
             }
         }
@@ -91,7 +93,7 @@ internal static class SotwResponseReader
             }
             else
             {
-                reader.Skip(wire);
+                reader.Skip(wire, field);
             }
         }
 
@@ -149,7 +151,7 @@ internal static class SotwResponseReader
             return slice;
         }
 
-        public void Skip(int wire)
+        public void Skip(int wire, int field)
         {
             switch (wire)
             {
@@ -165,10 +167,33 @@ internal static class SotwResponseReader
                 case WireFixed32:
                     Advance(4);
                     break;
+                case WireStartGroup:
+                    // proto2 groups never appear in the xDS API, but the generated parser skips unknown ones: so do we.
+                    SkipGroup(field);
+                    break;
                 default:
-                    // Groups (3, 4) are proto2-only and absent from the xDS API; 6 and 7 do not exist.
-                    throw new InvalidDataException($"unsupported wire type {wire} at offset {_position}");
+                    throw new InvalidDataException($"unexpected wire type {wire} at offset {_position}");
             }
+        }
+
+        private void SkipGroup(int field)
+        {
+            while (TryReadTag(out var inner, out var wire))
+            {
+                if (wire == WireEndGroup)
+                {
+                    if (inner != field)
+                    {
+                        throw new InvalidDataException($"group {field} ended by the end tag of {inner} at offset {_position}");
+                    }
+
+                    return;
+                }
+
+                Skip(wire, inner);
+            }
+
+            throw new InvalidDataException($"group {field} is not ended");
         }
 
         private void Advance(int count)

@@ -48,6 +48,29 @@ public sealed class SotwResponseReaderTests
     }
 
     [Fact]
+    public void Read_UnknownGroupField_IsSkippedAsTheGeneratedParserDoes()
+    {
+        var response = Mixed();
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        output.WriteTag(50, WireFormat.WireType.StartGroup);
+        output.WriteTag(1, WireFormat.WireType.Varint);
+        output.WriteInt32(5);
+        output.WriteTag(2, WireFormat.WireType.StartGroup);
+        output.WriteTag(2, WireFormat.WireType.EndGroup);
+        output.WriteTag(50, WireFormat.WireType.EndGroup);
+        output.Flush();
+        stream.Write(response.ToByteArray());
+        var bytes = stream.ToArray();
+
+        var read = SotwResponseReader.Read(bytes, _ => null);
+
+        Assert.Equal(DiscoveryResponse.Parser.ParseFrom(bytes).Resources, read.Resources);
+        Assert.Equal(response.Nonce, read.Nonce);
+        Assert.Throws<InvalidDataException>(() => SotwResponseReader.Read(bytes.AsSpan(0, 3).ToArray(), _ => null));
+    }
+
+    [Fact]
     public void Read_EveryTruncation_FailsExactlyWhenTheGeneratedParserFails()
     {
         var bytes = Mixed().ToByteArray();
