@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using MeshProxy.Core.Config;
 using MeshProxy.Core.Listeners.Filters;
 using MeshProxy.Core.Network;
+using MeshProxy.Core.Threading;
 using MeshProxy.Core.Timing;
 using MeshProxy.Core.Transport;
 using Serilog.Events;
@@ -195,7 +196,7 @@ internal sealed class DownstreamConnection : IHeartbeatHandler
     /// same bytes. At the end the examined mark goes back to where the last wait left it, so the network filter's
     /// first read returns at once with everything. False: close the connection.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> InspectAsync(ListenerSnapshot snapshot, bool handedOff)
     {
         var filters = snapshot.ListenerFilters;
@@ -296,7 +297,7 @@ internal sealed class DownstreamConnection : IHeartbeatHandler
     }
 
     /// <summary>Reads with the listener-filter deadline: the heartbeat cancels the pending read when it passes.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadAsync(PipeReader reader)
     {
         var pending = reader.ReadAsync();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using MeshProxy.Xds.Conversion;
 using BootstrapProto = Envoy.Config.Bootstrap.V3.Bootstrap;
+using BootstrapReflection = Envoy.Config.Bootstrap.V3.BootstrapReflection;
 
 namespace MeshProxy.Xds.Bootstrap;
 
@@ -13,8 +14,6 @@ namespace MeshProxy.Xds.Bootstrap;
 /// </summary>
 public static class BootstrapLoader
 {
-    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithTypeRegistry(EnvoyTypes.Registry));
-
     /// <summary>Loads a file; the format comes from the extension (<c>.json</c>, <c>.yaml</c>, <c>.yml</c>) or is sniffed.</summary>
     public static LoadedBootstrap LoadFile(string path)
     {
@@ -58,7 +57,7 @@ public static class BootstrapLoader
         var json = format == BootstrapFormat.Yaml ? YamlJsonConverter.Convert(text) : text;
         try
         {
-            return Parser.Parse<BootstrapProto>(json);
+            return Parser(EnvoyTypes.RegistryFor(json, BootstrapReflection.Descriptor)).Parse<BootstrapProto>(json);
         }
         catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or InvalidOperationException)
         {
@@ -79,6 +78,8 @@ public static class BootstrapLoader
             : BootstrapFormat.Auto;
     }
 
+    private static JsonParser Parser(Google.Protobuf.Reflection.TypeRegistry registry) => new(JsonParser.Settings.Default.WithTypeRegistry(registry));
+
     private static BootstrapFormat Sniff(string text) =>
         text.AsSpan().TrimStart().StartsWith("{") ? BootstrapFormat.Json : BootstrapFormat.Yaml;
 
@@ -86,7 +87,7 @@ public static class BootstrapLoader
     {
         try
         {
-            var found = JsonErrorLocator.Locate(json, BootstrapProto.Descriptor, Parser, EnvoyTypes.Registry);
+            var found = JsonErrorLocator.Locate(json, BootstrapProto.Descriptor, Parser(EnvoyTypes.Registry), EnvoyTypes.Registry);
             return found is null
                 ? new ConfigException(parseError.Message, parseError)
                 : new ConfigException([found], parseError);

@@ -18,7 +18,6 @@ namespace MeshProxy.Xds.Sources;
 public sealed class PathConfigWatcher : IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(50);
-    private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithTypeRegistry(EnvoyTypes.Registry));
 
     private readonly string _path;
     private readonly string _typeUrl;
@@ -101,7 +100,8 @@ public sealed class PathConfigWatcher : IDisposable
                 var json = BootstrapLoader.FormatFromPath(_path) == BootstrapFormat.Json || text.AsSpan().TrimStart().StartsWith("{")
                     ? text
                     : YamlJsonConverter.Convert(text);
-                response = Parser.Parse<DiscoveryResponse>(json);
+                response = new JsonParser(JsonParser.Settings.Default.WithTypeRegistry(EnvoyTypes.RegistryFor(json, DiscoveryReflection.Descriptor)))
+                    .Parse<DiscoveryResponse>(json);
             }
             catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or InvalidOperationException or ConfigException)
             {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MeshProxy.Core.Threading;
 using MeshProxy.Core.Timing;
 using MeshProxy.Core.Transport;
 using MeshProxy.Core.Upstream;
@@ -71,7 +72,7 @@ internal sealed class Http1ConnectionPool : IHeartbeatHandler
     /// A connection for one request: an idle one, a new one, or (at <c>max_connections</c>) one released later.
     /// <paramref name="waiter"/> receives the queue entry while the request waits, so a timeout can cancel it.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     public async ValueTask<(Http1UpstreamConnection? Connection, Http1PoolFailure Failure)> AcquireAsync(
         Cluster cluster, UpstreamRequestState state, Action<Http1PendingRequest?>? waiter)
     {

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using MeshProxy.Abstractions.LoadBalancing;
 using MeshProxy.Core.Http.Routing;
+using MeshProxy.Core.Threading;
 using MeshProxy.Core.Transport;
 using MeshProxy.Core.Upstream;
 using MeshProxy.Protocols.Http1;
@@ -34,7 +35,7 @@ internal sealed partial class Http1ServerSession
     private bool _upgradeForwarded;
     private Config.CircuitBreakerThresholds _limits = Config.CircuitBreakerThresholds.Default;
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask ForwardAsync(RouteDecision decision)
     {
         var factory = _factory;
@@ -261,7 +262,7 @@ internal sealed partial class Http1ServerSession
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<AttemptOutcome> AttemptAsync(Cluster cluster, UpstreamRequestState state, RouteDecision decision)
     {
         var route = decision.Route!;
@@ -389,7 +390,7 @@ internal sealed partial class Http1ServerSession
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<PumpResult> StopPumpAsync(Http1UpstreamConnection? upstream)
     {
         if (!_pumpRunning)
@@ -413,7 +414,7 @@ internal sealed partial class Http1ServerSession
     /// waiting on each upstream flush (back-pressure), keeping a copy for retries up to the listener's buffer limit.
     /// Runs beside <see cref="ReceiveResponseAsync"/> on the same loop: an upstream may answer before the body ends.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<PumpResult> PumpRequestBodyAsync(Http1UpstreamConnection connection)
     {
         var input = _downstream.Input;
@@ -549,7 +550,7 @@ internal sealed partial class Http1ServerSession
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<AttemptOutcome> ReceiveResponseAsync(
         Http1UpstreamConnection connection, UpstreamRequestState state, RouteDecision decision, UpstreamHost host, long sentAt)
     {

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.IO.Pipelines;
 using MeshProxy.Core.Http.Routing;
+using MeshProxy.Core.Threading;
 using MeshProxy.Protocols.Http1;
 
 namespace MeshProxy.Core.Http.ConnectionManager;
@@ -52,7 +53,7 @@ internal sealed partial class Http1ServerSession
     /// Answers the current request from the proxy. When a response has already started, the stream can only be reset:
     /// the downstream connection is aborted.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask LocalReplyAsync(int status, ReadOnlyMemory<byte> body, ResponseFlags flags, RouteDecision decision = default, bool overloaded = false, bool location = false)
     {
         _stream.Flags |= flags;

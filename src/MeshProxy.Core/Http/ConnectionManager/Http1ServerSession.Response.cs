@@ -3,6 +3,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Buffers.Text;
 using MeshProxy.Core.Http.Routing;
+using MeshProxy.Core.Threading;
 using MeshProxy.Core.Transport;
 using MeshProxy.Core.Upstream;
 using MeshProxy.Protocols.Http1;
@@ -12,7 +13,7 @@ namespace MeshProxy.Core.Http.ConnectionManager;
 /// <summary>The response side of a session: head re-encoded for the client, body streamed back, tunnels.</summary>
 internal sealed partial class Http1ServerSession
 {
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<AttemptOutcome> ForwardResponseAsync(
         Http1UpstreamConnection connection, UpstreamRequestState state, RouteDecision decision, UpstreamHost host, long sentAt)
     {
@@ -163,7 +164,7 @@ internal sealed partial class Http1ServerSession
     }
 
     /// <summary>The request body failed while waiting for the response: 400 for bad framing, nothing for a gone client.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<AttemptOutcome> DownstreamFailedAsync()
     {
         if (_pumpFailure == PumpResult.Malformed)
@@ -177,7 +178,7 @@ internal sealed partial class Http1ServerSession
     }
 
     /// <summary>Copies the response body to the client; false when it did not complete (upstream reset or bad framing, timeout, client gone).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> StreamResponseBodyAsync(Http1UpstreamConnection connection, bool chunked)
     {
         var body = connection.Body;

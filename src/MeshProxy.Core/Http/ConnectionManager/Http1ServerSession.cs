@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Net;
 using MeshProxy.Core.Http.Routing;
 using MeshProxy.Core.Network;
+using MeshProxy.Core.Threading;
 using MeshProxy.Core.Timing;
 using MeshProxy.Core.Transport;
 using MeshProxy.Protocols.Http1;
@@ -268,7 +269,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
     }
 
     /// <summary>Reads the next request head. False: the connection ends (FIN, idle close, drain, or a rejected head, answered).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadRequestHeadAsync()
     {
         if (_draining && !_closeRequested)
@@ -320,7 +321,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
     }
 
     /// <summary>A head the codec rejected: its status, <c>Connection: close</c>, nothing forwarded.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask RejectRequestAsync(int status)
     {
         var stats = _factory.Stats;
@@ -334,7 +335,7 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
     }
 
     /// <summary>Serves one parsed request to the end of its response. False: close the connection after it.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServeRequestAsync(bool close)
     {
         var factory = _factory;
