@@ -45,7 +45,8 @@ internal sealed class ActiveListener
 
     public void Start()
     {
-        if (_listener is not null)
+        // The epoll transport calls OnAccepted on the loop that accepted the connection; others queue for AcceptAsync.
+        if (_listener is not null && !_listener.TrySetAcceptHandler(OnAccepted))
         {
             _acceptLoop = AcceptLoopAsync(_listener);
         }
@@ -90,37 +91,57 @@ internal sealed class ActiveListener
                 return;
             }
 
-            var snapshot = _snapshot;
-            if (snapshot.MaxConnections is { } max && Interlocked.Read(ref _active) >= max)
-            {
-                Stats.DownstreamCxOverflow.Increment();
-                _ = connection.DisposeAsync().AsTask(); // Close at once (FIN); nothing was read or written.
-                continue;
-            }
-
-            Interlocked.Increment(ref _active);
-            var downstream = new DownstreamConnection(_manager, this, snapshot, connection);
-            while (!snapshot.Connections.TryAdd(downstream))
-            {
-                // The snapshot was replaced and its group already finished draining: take the current one.
-                var current = _snapshot;
-                if (current == snapshot)
-                {
-                    break;
-                }
-
-                snapshot = current;
-            }
-
-            if (downstream.Group is null)
-            {
-                Interlocked.Decrement(ref _active);
-                connection.Abort("listener removed");
-                continue;
-            }
-
-            downstream.Snapshot = snapshot;
-            downstream.Start();
+            OnAccepted(connection);
         }
+    }
+
+    private void OnAccepted(TransportConnection connection)
+    {
+        try
+        {
+            Accept(connection);
+        }
+#pragma warning disable CA1031 // Called on an event loop by the transport: a failure closes this connection, never the loop.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.Error(e, "Listener {Listener} on {EndPoint}: taking an accepted connection failed", Name, EndPoint);
+            connection.Abort("accept failed");
+        }
+    }
+
+    private void Accept(TransportConnection connection)
+    {
+        var snapshot = _snapshot;
+        if (snapshot.MaxConnections is { } max && Interlocked.Read(ref _active) >= max)
+        {
+            Stats.DownstreamCxOverflow.Increment();
+            _ = connection.DisposeAsync().AsTask(); // Close at once (FIN); nothing was read or written.
+            return;
+        }
+
+        Interlocked.Increment(ref _active);
+        var downstream = new DownstreamConnection(_manager, this, snapshot, connection);
+        while (!snapshot.Connections.TryAdd(downstream))
+        {
+            // The snapshot was replaced and its group already finished draining: take the current one.
+            var current = _snapshot;
+            if (current == snapshot)
+            {
+                break;
+            }
+
+            snapshot = current;
+        }
+
+        if (downstream.Group is null)
+        {
+            Interlocked.Decrement(ref _active);
+            connection.Abort("listener removed");
+            return;
+        }
+
+        downstream.Snapshot = snapshot;
+        downstream.Start();
     }
 }

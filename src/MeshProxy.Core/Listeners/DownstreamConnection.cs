@@ -65,7 +65,8 @@ internal sealed class DownstreamConnection : IHeartbeatHandler
     internal ConnectionGroup? Group { get; set; }
 
     /// <summary>Runs the connection on its loop (inline when already there).</summary>
-    public void Start() => Connection.Loop.Scheduler.Schedule(static state => _ = ((DownstreamConnection)state!).RunAsync(), this);
+    // Queued, never inline: the epoll transport calls this from inside its accept loop.
+    public void Start() => Connection.Loop.Schedule(static state => _ = ((DownstreamConnection)state!).RunAsync(), this);
 
     public void OnHeartbeat(long now)
     {

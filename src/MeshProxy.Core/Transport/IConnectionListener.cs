@@ -13,4 +13,12 @@ public interface IConnectionListener : IAsyncDisposable
 
     /// <summary>Stops accepting; connections already accepted are not touched.</summary>
     ValueTask UnbindAsync();
+
+    /// <summary>
+    /// Hands every connection accepted from now on (and any already waiting) to <paramref name="onAccepted"/>, called
+    /// on the thread that accepted it (its event loop), instead of queueing it for <see cref="AcceptAsync"/>: no
+    /// thread hop per connection. False when the transport does not support it; then use <see cref="AcceptAsync"/>.
+    /// The handler must not throw and must not block.
+    /// </summary>
+    bool TrySetAcceptHandler(Action<TransportConnection> onAccepted) => false;
 }

@@ -25,7 +25,11 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
     private readonly Pipe _output;
     private readonly EpollAwaitable _readable = new();
     private readonly EpollAwaitable _writable = new();
-    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Completed by SignalClosed from a work item of its own on the loop, so whatever awaited the close (the end of a
+    // proxied connection: stats, the other side's dispose, the listener's count) continues there, inline and outside
+    // the close path. RunContinuationsAsynchronously sent it to the thread pool instead: two hops per connection,
+    // 2.8-5.7 context switches per request under connection churn.
+    private readonly TaskCompletionSource _closed = new();
     private readonly IPEndPoint _remote;
     private IPEndPoint? _local;
     private TaskCompletionSource<TransportConnection>? _connect;
@@ -237,7 +241,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
             _connectCancellation.Dispose();
             CloseFd();
             connect.TrySetException(new ObjectDisposedException(nameof(EpollTransport)));
-            _closed.TrySetResult();
+            SignalClosedOffLoop();
             return;
         }
 
@@ -248,9 +252,15 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         if (!_fdClosed)
         {
             CloseFd();
-            _closed.TrySetResult();
+            SignalClosedOffLoop();
         }
     }
+
+    private void SignalClosed() => _loop.Enqueue(static s => ((EpollConnection)s!)._closed.TrySetResult(), this);
+
+    // The loop is stopping and will not run its queue again: waiters continue on the thread pool.
+    private void SignalClosedOffLoop() =>
+        ThreadPool.UnsafeQueueUserWorkItem(static c => c._closed.TrySetResult(), this, preferLocal: false);
 
     private void Start()
     {
@@ -273,7 +283,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
             catch (System.Net.Sockets.SocketException ex)
             {
                 CloseFd();
-                _closed.TrySetResult();
+                SignalClosed();
                 connect.TrySetException(ex);
                 return;
             }
@@ -284,7 +294,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         }
 
         CloseFd();
-        _closed.TrySetResult();
+        SignalClosed();
         connect.TrySetException(SocketErrors.Exception(error));
     }
 
@@ -297,7 +307,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
         _connect = null;
         CloseFd();
-        _closed.TrySetResult();
+        SignalClosed();
         CancellationToken token = _connectCancellation.Token;
         _connectCancellation.Dispose();
         connect.TrySetCanceled(token);
@@ -571,7 +581,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         if (_receiveDone && _sendDone && !_fdClosed)
         {
             CloseFd();
-            _closed.TrySetResult();
+            SignalClosed();
         }
     }
 

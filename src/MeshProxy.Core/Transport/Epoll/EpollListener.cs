@@ -18,6 +18,7 @@ internal sealed class EpollListener : IConnectionListener
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false });
 
     private readonly EpollTransport _transport;
+    private volatile Action<TransportConnection>? _onAccepted;
     private readonly List<EpollListenSocket> _sockets = [];
     private int _unbound;
 
@@ -113,7 +114,34 @@ internal sealed class EpollListener : IConnectionListener
         }
     }
 
-    internal bool Offer(TransportConnection connection) => _accepted.Writer.TryWrite(connection);
+    public bool TrySetAcceptHandler(Action<TransportConnection> onAccepted)
+    {
+        ArgumentNullException.ThrowIfNull(onAccepted);
+        _onAccepted = onAccepted;
+        while (_accepted.Reader.TryRead(out TransportConnection? waiting))
+        {
+            onAccepted(waiting);
+        }
+
+        return true;
+    }
+
+    /// <summary>Loop thread: a connection the loop's socket accepted. False once the listener is unbound.</summary>
+    internal bool Offer(TransportConnection connection)
+    {
+        if (_onAccepted is { } onAccepted)
+        {
+            if (Volatile.Read(ref _unbound) != 0)
+            {
+                return false;
+            }
+
+            onAccepted(connection);
+            return true;
+        }
+
+        return _accepted.Writer.TryWrite(connection);
+    }
 
     private ValueTask CloseSockets()
     {

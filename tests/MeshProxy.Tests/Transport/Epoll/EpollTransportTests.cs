@@ -432,6 +432,53 @@ public sealed class EpollTransportTests
     }
 
     [Fact]
+    public async Task TrySetAcceptHandler_ConnectionHandedOverOnTheLoopThatAcceptedIt()
+    {
+        await using var transport = new EpollTransport(2);
+        await using IConnectionListener listener = transport.Bind(Loopback(AddressFamily.InterNetwork), ConnectionOptions.Default);
+        var seen = new TaskCompletionSource<(int Thread, int LoopThread)>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var accepted = new TaskCompletionSource<TransportConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(listener.TrySetAcceptHandler(connection =>
+        {
+            seen.TrySetResult((Environment.CurrentManagedThreadId, ((EpollLoop)connection.Loop).ThreadId));
+            accepted.TrySetResult(connection);
+        }));
+        using Socket client = await ConnectClientAsync(listener.EndPoint);
+
+        var (thread, loopThread) = await seen.Task.WaitAsync(TestTimeout);
+        await using var connection = await accepted.Task.WaitAsync(TestTimeout);
+        Assert.Equal(loopThread, thread);
+    }
+
+    [Fact]
+    public async Task TaskCompletedOnTheLoop_ConfigureAwaitFalseContinuation_RunsInlineOnTheLoop()
+    {
+        // No SynchronizationContext on loop threads: with one, the runtime sends such continuations to the thread pool.
+        await using var transport = new EpollTransport(1);
+        await using IConnectionListener listener = transport.Bind(Loopback(AddressFamily.InterNetwork), ConnectionOptions.Default);
+        var accepted = new TaskCompletionSource<TransportConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(listener.TrySetAcceptHandler(connection => accepted.TrySetResult(connection)));
+        using Socket client = await ConnectClientAsync(listener.EndPoint);
+        await using var connection = await accepted.Task.WaitAsync(TestTimeout);
+        var loop = (EpollLoop)connection.Loop;
+        var completedOnLoop = new TaskCompletionSource();
+        var resumedOn = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task AwaitIt()
+        {
+            await completedOnLoop.Task.ConfigureAwait(false);
+            resumedOn.TrySetResult(Environment.CurrentManagedThreadId);
+        }
+
+        var awaiting = AwaitIt();
+        ((IEventLoop)loop).Schedule(static s => ((TaskCompletionSource)s!).SetResult(), completedOnLoop);
+
+        Assert.Equal(loop.ThreadId, await resumedOn.Task.WaitAsync(TestTimeout));
+        await awaiting;
+    }
+
+    [Fact]
     public async Task ConnectAsync_OnAcceptedConnectionsLoop_UpstreamRunsOnSameLoopThread()
     {
         await using var transport = new EpollTransport(2);
