@@ -130,6 +130,17 @@ internal static class Program
             ReadyFile = options.GetValueOrDefault("ready-file"),
         };
         string label = options.GetValueOrDefault("label", protocol.Name);
+
+        // Bounded whatever happens inside: one run in a harness once hung before connecting, and the harness must go on.
+        TimeSpan limit = load.Warmup + load.Duration + load.Drain + TimeSpan.FromSeconds(60);
+        new Thread(() =>
+        {
+            Thread.Sleep(limit);
+            Console.Error.WriteLine($"loadgen: no result after {limit.TotalSeconds:F0} s; giving up");
+            Environment.Exit(4);
+        })
+        { IsBackground = true, Name = "loadgen-watchdog" }.Start();
+
         LoadResult result = await LoadDriver.RunAsync(protocol, load).ConfigureAwait(false);
         Console.WriteLine(result.Text($"{target}{path}"));
         if (options.ContainsKey("timeline"))

@@ -151,7 +151,7 @@ measure_lg() {
   local log="$out/$scenario-$peer.loadgen.txt" pidarg=()
   reset_row
   [ "$pid" != - ] && pidarg=(--pid "$pid")
-  taskset -c "$load_cpu" "$LOADGEN" http --target "127.0.0.1:$port" --warmup "$warmup" --duration "$duration" \
+  timeout --kill-after=5 $((warmup + duration + 90)) taskset -c "$load_cpu" "$LOADGEN" http --target "127.0.0.1:$port" --warmup "$warmup" --duration "$duration" \
     --label "$scenario/$peer" --json "$out/$scenario-$peer.json" "${pidarg[@]}" "$@" >"$log" 2>&1 || true
   result_line=$(grep '^RESULT ' "$log" || true)
   if [ -z "$result_line" ]; then note="load generator failed (see $(basename "$log"))"; return; fi

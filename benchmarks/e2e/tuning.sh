@@ -26,7 +26,7 @@ aot (shipped: NativeAOT, epoll, one loop per core)|aot||
 aot, --transport sockets (runtime sockets, inline completions)|aot||--transport sockets
 aot, --concurrency 2 on the one pinned core|aot||--concurrency 2
 aot, server GC|aot|DOTNET_gcServer=1|
-aot, concurrent GC|aot|DOTNET_gcConcurrent=1|
+aot, non-concurrent GC|aot|DOTNET_gcConcurrent=0|
 jit (tiered PGO on, as configured)|jit||
 jit, tiered PGO off|jit|DOTNET_TieredPGO=0|
 jit + ReadyToRun|r2r||
