@@ -29,6 +29,7 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
     private uint _generation;
     private int _wakePending;
     private volatile bool _stopping;
+    private volatile bool _shutDown;
     private int _threadId;
 
     public EpollLoop(int id, PinnedBlockMemoryPool pool)
@@ -106,6 +107,13 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
     internal void Enqueue(Action<object?> action, object? state)
     {
         _work.Enqueue((action, state));
+        if (_shutDown)
+        {
+            // The loop is gone: what is queued now (a close signal, say) runs on the thread pool, not never.
+            System.Threading.ThreadPool.UnsafeQueueUserWorkItem(static loop => loop.RunAllWork(), this, preferLocal: false);
+            return;
+        }
+
         if (!_stopping && !IsOnLoopThread && Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
             long one = 1;
@@ -298,8 +306,17 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
             }
         }
 
-        RunWork();
+        _shutDown = true;
+        RunAllWork();
         _ = Native.Close(_wakeFd);
         _ = Native.Close(_epollFd);
+    }
+
+    private void RunAllWork()
+    {
+        while (!_work.IsEmpty)
+        {
+            RunWork();
+        }
     }
 }

@@ -452,6 +452,25 @@ public sealed class EpollTransportTests
     }
 
     [Fact]
+    public async Task Schedule_AfterTheLoopStopped_StillRuns()
+    {
+        // A close signal queued after shutdown (a connection disposed late) must not be lost: its waiter would hang.
+        var transport = new EpollTransport(1);
+        await using IConnectionListener listener = transport.Bind(Loopback(AddressFamily.InterNetwork), ConnectionOptions.Default);
+        var accepted = new TaskCompletionSource<TransportConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(listener.TrySetAcceptHandler(connection => accepted.TrySetResult(connection)));
+        using Socket client = await ConnectClientAsync(listener.EndPoint);
+        var connection = await accepted.Task.WaitAsync(TestTimeout);
+        await transport.DisposeAsync();
+
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Loop.Schedule(static s => ((TaskCompletionSource)s!).TrySetResult(), ran);
+
+        await ran.Task.WaitAsync(TestTimeout);
+        await connection.DisposeAsync().AsTask().WaitAsync(TestTimeout);
+    }
+
+    [Fact]
     public async Task TaskCompletedOnTheLoop_ConfigureAwaitFalseContinuation_RunsInlineOnTheLoop()
     {
         // No SynchronizationContext on loop threads: with one, the runtime sends such continuations to the thread pool.
