@@ -27,7 +27,6 @@ public sealed class SotwResponseReaderTests
     public void Read_FieldsInAnyOrder_AreRead()
     {
         var response = Mixed();
-        var bytes = response.ToByteArray();
 
         // type_url and nonce first, then the rest: a valid encoding a serializer may produce.
         using var reordered = new MemoryStream();
@@ -44,7 +43,6 @@ public sealed class SotwResponseReaderTests
         var read = SotwResponseReader.Read(reordered.ToArray(), _ => null);
 
         Assert.Equal(new DiscoveryResponse(response) { Canary = false, ControlPlane = null }, read);
-        Assert.NotEqual(bytes.Length, reordered.Length);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Buffers;
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using MeshProxy.Tests.Support;
 using MeshProxy.Xds.Client;
 using static MeshProxy.Tests.Support.FakeControlPlane;
 
@@ -17,7 +18,7 @@ public sealed class XdsPayloadTests
         response.Resources.Add(Any.Pack(EdsCluster("b")));
         var bytes = response.ToByteArray();
 
-        using var payload = XdsPayload.Copy(Segmented(bytes, 5));
+        using var payload = XdsPayload.Copy(SegmentedSequence.Split(bytes, bytes.Length / 5, 2 * bytes.Length / 5, 3 * bytes.Length / 5, 4 * bytes.Length / 5));
 
         Assert.Equal(bytes.Length, payload.Length);
         Assert.Equal(response, payload.Parse(DiscoveryResponse.Parser));
@@ -38,35 +39,5 @@ public sealed class XdsPayloadTests
         using var payload = XdsPayload.Copy(ReadOnlySequence<byte>.Empty);
 
         Assert.Equal(new DiscoveryResponse(), payload.Parse(DiscoveryResponse.Parser));
-    }
-
-    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int parts)
-    {
-        var size = (bytes.Length + parts - 1) / parts;
-        Segment? first = null;
-        Segment? last = null;
-        for (var offset = 0; offset < bytes.Length; offset += size)
-        {
-            var memory = bytes.AsMemory(offset, Math.Min(size, bytes.Length - offset));
-            last = last is null ? first = new Segment(memory, 0) : last.Append(memory);
-        }
-
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }
