@@ -2,6 +2,7 @@ using System.Text;
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using MeshProxy.Xds.Schema;
 
 namespace MeshProxy.Xds.Client;
 
@@ -18,13 +19,6 @@ namespace MeshProxy.Xds.Client;
 /// </remarks>
 internal static class SotwResponseReader
 {
-    private const int WireVarint = 0;
-    private const int WireFixed64 = 1;
-    private const int WireLengthDelimited = 2;
-    private const int WireStartGroup = 3;
-    private const int WireEndGroup = 4;
-    private const int WireFixed32 = 5;
-
     /// <param name="payload">The serialized response.</param>
     /// <param name="memoFor">The memo of a type URL (null: none for that type).</param>
     public static DiscoveryResponse Read(ReadOnlySpan<byte> payload, Func<string, XdsDecodeMemo?> memoFor)
@@ -34,10 +28,10 @@ internal static class SotwResponseReader
         // Fields come in field-number order from every serializer we know, but nothing guarantees it: find the type
         // URL (the last occurrence wins, as in protobuf) before the resources are read against its memo.
         var typeUrl = "";
-        var reader = new Reader(payload);
+        var reader = new WireReader(payload);
         while (reader.TryReadTag(out var field, out var wire))
         {
-            if (field == 4 && wire == WireLengthDelimited)
+            if (field == 4 && wire == WireReader.LengthDelimited)
             {
                 typeUrl = Utf8(reader.ReadLengthDelimited());
             }
@@ -50,21 +44,21 @@ internal static class SotwResponseReader
         var memo = typeUrl.Length > 0 ? memoFor(typeUrl) : null;
         var typeUrlBytes = Encoding.UTF8.GetBytes(typeUrl);
         var response = new DiscoveryResponse { TypeUrl = typeUrl };
-        reader = new Reader(payload);
+        reader = new WireReader(payload);
         while (reader.TryReadTag(out var field, out var wire))
         {
             switch (field)
             {
-                case 1 when wire == WireLengthDelimited:
+                case 1 when wire == WireReader.LengthDelimited:
                     response.VersionInfo = Utf8(reader.ReadLengthDelimited());
                     break;
-                case 2 when wire == WireLengthDelimited:
+                case 2 when wire == WireReader.LengthDelimited:
                     response.Resources.Add(ReadAny(reader.ReadLengthDelimited(), typeUrl, typeUrlBytes, memo));
                     break;
-                case 4 when wire == WireLengthDelimited:
+                case 4 when wire == WireReader.LengthDelimited:
                     reader.Skip(wire, field);
                     break;
-                case 5 when wire == WireLengthDelimited:
+                case 5 when wire == WireReader.LengthDelimited:
                     response.Nonce = Utf8(reader.ReadLengthDelimited());
                     break;
                 default:
@@ -80,14 +74,14 @@ internal static class SotwResponseReader
     {
         ReadOnlySpan<byte> typeUrl = default;
         ReadOnlySpan<byte> value = default;
-        var reader = new Reader(bytes);
+        var reader = new WireReader(bytes);
         while (reader.TryReadTag(out var field, out var wire))
         {
-            if (field == 1 && wire == WireLengthDelimited)
+            if (field == 1 && wire == WireReader.LengthDelimited)
             {
                 typeUrl = reader.ReadLengthDelimited();
             }
-            else if (field == 2 && wire == WireLengthDelimited)
+            else if (field == 2 && wire == WireReader.LengthDelimited)
             {
                 value = reader.ReadLengthDelimited();
             }
@@ -112,119 +106,4 @@ internal static class SotwResponseReader
     }
 
     private static string Utf8(ReadOnlySpan<byte> bytes) => bytes.IsEmpty ? "" : Encoding.UTF8.GetString(bytes);
-
-    private ref struct Reader(ReadOnlySpan<byte> buffer)
-    {
-        private readonly ReadOnlySpan<byte> _buffer = buffer;
-        private int _position;
-
-        public bool TryReadTag(out int field, out int wire)
-        {
-            if (_position >= _buffer.Length)
-            {
-                field = 0;
-                wire = 0;
-                return false;
-            }
-
-            var tag = ReadVarint();
-            field = (int)(tag >> 3);
-            wire = (int)(tag & 7);
-            if (field == 0 || tag > uint.MaxValue)
-            {
-                throw new InvalidDataException($"invalid tag {tag} at offset {_position}");
-            }
-
-            return true;
-        }
-
-        public ReadOnlySpan<byte> ReadLengthDelimited()
-        {
-            var length = ReadVarint();
-            if (length > (ulong)(_buffer.Length - _position))
-            {
-                throw new InvalidDataException($"a length-delimited field of {length} bytes runs past the end of the message at offset {_position}");
-            }
-
-            var slice = _buffer.Slice(_position, (int)length);
-            _position += (int)length;
-            return slice;
-        }
-
-        public void Skip(int wire, int field)
-        {
-            switch (wire)
-            {
-                case WireVarint:
-                    ReadVarint();
-                    break;
-                case WireFixed64:
-                    Advance(8);
-                    break;
-                case WireLengthDelimited:
-                    ReadLengthDelimited();
-                    break;
-                case WireFixed32:
-                    Advance(4);
-                    break;
-                case WireStartGroup:
-                    // proto2 groups never appear in the xDS API, but the generated parser skips unknown ones: so do we.
-                    SkipGroup(field);
-                    break;
-                default:
-                    throw new InvalidDataException($"unexpected wire type {wire} at offset {_position}");
-            }
-        }
-
-        private void SkipGroup(int field)
-        {
-            while (TryReadTag(out var inner, out var wire))
-            {
-                if (wire == WireEndGroup)
-                {
-                    if (inner != field)
-                    {
-                        throw new InvalidDataException($"group {field} ended by the end tag of {inner} at offset {_position}");
-                    }
-
-                    return;
-                }
-
-                Skip(wire, inner);
-            }
-
-            throw new InvalidDataException($"group {field} is not ended");
-        }
-
-        private void Advance(int count)
-        {
-            if (count > _buffer.Length - _position)
-            {
-                throw new InvalidDataException($"a fixed-size field runs past the end of the message at offset {_position}");
-            }
-
-            _position += count;
-        }
-
-        private ulong ReadVarint()
-        {
-            ulong result = 0;
-            for (var shift = 0; shift < 64; shift += 7)
-            {
-                if (_position >= _buffer.Length)
-                {
-                    throw new InvalidDataException("a varint runs past the end of the message");
-                }
-
-                var b = _buffer[_position++];
-                result |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80)
-                {
-                    return result;
-                }
-            }
-
-            throw new InvalidDataException($"a varint longer than 10 bytes at offset {_position}");
-        }
-    }
 }
