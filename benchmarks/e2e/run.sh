@@ -71,6 +71,8 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 ctx_switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^(non)?voluntary_ctxt_switches/ {s+=$2} END {print s+0}'; }
 peak_rss_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# Anonymous (heap, stacks, the runtime's rehydrated type data) vs file-backed (the mapped binary and libraries) RSS.
+rss_split() { awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {printf "anon %.1f + file %.1f", a/1024, f/1024}' "/proc/$1/status"; }
 now_ns() { date +%s%N; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 calc() { awk "BEGIN {printf \"$1\", $2}"; } # calc FORMAT EXPR
@@ -117,7 +119,7 @@ proc_after() { # pid requests
   cpu_us=$(calc "%.1f" "$((c1 - c0)) / $tick * 1e6 / $2")
   vcpu=$(calc "%.3f" "$((c1 - c0)) / $tick / (($t1 - $t0) / 1e9)")
   cs=$(calc "%.3f" "$((s1 - s0)) / $2")
-  rss=$(calc "%.1f" "$(rss_kb "$1") / 1024"); peak=$(calc "%.1f" "$(peak_rss_kb "$1") / 1024")
+  rss=$(calc "%.1f" "$(rss_kb "$1") / 1024"); peak=$(calc "%.1f" "$(peak_rss_kb "$1") / 1024"); rss_parts=$(rss_split "$1")
 }
 
 to_ms() { # wrk prints 1.23ms / 456.00us / 1.02s
@@ -267,7 +269,7 @@ start_meshproxy() {
   ready_s=$(calc "%.2f" "($(now_ns) - $t0) / 1e9")
   [ "$code" = 200 ] || { echo "meshproxy ($name) not ready; see $out/$name.log" >&2; ready_s=-; }
   wait_port "$port"
-  ready_rss=$(calc "%.1f" "$(rss_kb "$peer_pid") / 1024")
+  ready_rss="$(calc "%.1f" "$(rss_kb "$peer_pid") / 1024") MB ($(rss_split "$peer_pid"))"
 }
 
 start_meshproxy_tcp() { # port upstream
@@ -343,14 +345,14 @@ run_peer() {
     haproxy-tcp) start_haproxy tcp "$port" "$upstream"; pid=$peer_pid ;;
     haproxy-http) start_haproxy http "$port" "$upstream"; pid=$peer_pid ;;
     nginx-http) start_nginx_proxy "$port" "$upstream"; pid=$peer_pid ;;
-    meshproxy-tcp) start_meshproxy_tcp "$port" "$upstream"; pid=$peer_pid; extra="ready in ${ready_s} s, RSS at ready ${ready_rss} MB" ;;
+    meshproxy-tcp) start_meshproxy_tcp "$port" "$upstream"; pid=$peer_pid; extra="ready in ${ready_s} s, RSS at ready ${ready_rss}" ;;
     meshproxy-http)
       if [ "$mp_http" != yes ]; then note_row "$scenario" "$peer" "meshproxy http: not available yet"; return; fi
-      start_meshproxy_http meshproxy-http "$port" "$upstream" 1; pid=$peer_pid; extra="ready in ${ready_s} s, RSS at ready ${ready_rss} MB" ;;
+      start_meshproxy_http meshproxy-http "$port" "$upstream" 1; pid=$peer_pid; extra="ready in ${ready_s} s, RSS at ready ${ready_rss}" ;;
     *) echo "unknown peer $peer" >&2; return 1 ;;
   esac
   "$fn" "$scenario" "$peer" "$port" "$pid" "$@"
-  [ -n "$extra" ] && note="${note:+$note; }$extra"
+  [ -n "$extra" ] && note="${note:+$note; }$extra; RSS after load ${rss_parts:-?}"
   emit_row "$scenario" "$peer"
   [ "$pid" != - ] && stop_pid "$pid"
   return 0
@@ -399,7 +401,7 @@ scenario_routes() { # 10k routes: match cost and config memory (needs the HTTP c
     start_meshproxy_http "meshproxy-routes-$n" "$port" "$upstream" "$n"
     local ready=$ready_s ready_mem=$ready_rss
     measure_wrk routes "meshproxy-http-$n-routes" "$port" "$peer_pid"
-    note="$note; $n routes, request matches the last; ready in $ready s, RSS at ready $ready_mem MB"
+    note="$note; $n routes, request matches the last; ready in $ready s, RSS at ready $ready_mem"
     emit_row routes "meshproxy-http-$n-routes"
     stop_pid "$peer_pid"
   done
@@ -520,7 +522,7 @@ YAML
   stop_pid "$mp"; stop_pid "$xs"
   summary=$(grep '^XDS_SUMMARY' "$out/push-ads-xds-server.txt" | cut -d' ' -f2- || true)
   push_summary="ADS SotW: quiet p99 $q99 ms, push-window p99 $p99push ms, ratio ${push_ratio}x (target <= 2x); proxy CPU per push ${push_cpu_ms} ms; $push_gcs; control plane: ${summary:-no summary (see push-ads-xds-server.txt)}"
-  note="$push_summary; $push_clusters EDS clusters x 10 endpoints; ready in $ready s, RSS at ready $ready_mem MB, before the pushes $push_rss_before MB"
+  note="$push_summary; $push_clusters EDS clusters x 10 endpoints; ready in $ready s, RSS at ready $ready_mem, before the pushes $push_rss_before MB"
   emit_row push-ads meshproxy-tcp
   {
     echo "- push-ads: meshproxy tcp_proxy, everything over ADS (SotW) from \`LoadGen xds-server\`: CDS with $push_clusters EDS clusters, EDS with $push_clusters ClusterLoadAssignments x 10 endpoints, LDS with the listener; $rate req/s open loop over $conns connections for ${push_duration} s; $push_count EDS pushes (full SotW set, one assignment changed) at 8.0-11.5 s. Windows: quiet = 0-8 and 12-${push_duration} s, push = 8-12 s. CPU per push = proxy CPU in 7.9-12.4 s minus the quiet rate, / $push_count. Control-plane log (pushes, ACK latencies): push-ads-xds-server.txt; timeline: push-ads-meshproxy.loadgen.txt."
@@ -562,7 +564,7 @@ YAML
   rejected=$(awk -F': ' '$1=="cluster_manager.cds.update_rejected" {print $2}' <<<"$stats")
   stop_pid "$mp"
   push_summary="CDS file (1.1 MB YAML): quiet p99 $q99 ms, push-window p99 $p99push ms, ratio ${push_ratio}x; proxy CPU per push ${push_cpu_ms} ms; $push_gcs; CDS updates applied ${applied:-?}, rejected ${rejected:-0}"
-  note="$push_summary; $push_clusters STATIC clusters x 10 endpoints; ready in $ready s, RSS at ready $ready_mem MB, before the pushes $push_rss_before MB"
+  note="$push_summary; $push_clusters STATIC clusters x 10 endpoints; ready in $ready s, RSS at ready $ready_mem, before the pushes $push_rss_before MB"
   emit_row push-file meshproxy-tcp
   {
     echo "- push-file: meshproxy tcp_proxy, CDS/LDS from files; $push_clusters STATIC clusters x 10 endpoints; same load and windows; $push_count CDS file replacements (write + mv, new version_info, one cluster's endpoints changed) at 8.0-11.5 s. Not how a sidecar gets pushes (YAML parse of the whole file each time); kept for comparison. Timeline: push-file-meshproxy.loadgen.txt."
