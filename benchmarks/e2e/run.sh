@@ -119,7 +119,7 @@ proc_after() { # pid requests
   cpu_us=$(calc "%.1f" "$((c1 - c0)) / $tick * 1e6 / $2")
   vcpu=$(calc "%.3f" "$((c1 - c0)) / $tick / (($t1 - $t0) / 1e9)")
   cs=$(calc "%.3f" "$((s1 - s0)) / $2")
-  rss=$(calc "%.1f" "$(rss_kb "$1") / 1024"); peak=$(calc "%.1f" "$(peak_rss_kb "$1") / 1024"); rss_parts=$(rss_split "$1")
+  rss=$(calc "%.1f" "$(rss_kb "$1") / 1024"); peak=$(calc "%.1f" "$(peak_rss_kb "$1") / 1024")
 }
 
 to_ms() { # wrk prints 1.23ms / 456.00us / 1.02s
@@ -352,7 +352,7 @@ run_peer() {
     *) echo "unknown peer $peer" >&2; return 1 ;;
   esac
   "$fn" "$scenario" "$peer" "$port" "$pid" "$@"
-  [ -n "$extra" ] && note="${note:+$note; }$extra; RSS after load ${rss_parts:-?}"
+  [ -n "$extra" ] && note="${note:+$note; }$extra; RSS after load $(rss_split "$pid")"
   emit_row "$scenario" "$peer"
   [ "$pid" != - ] && stop_pid "$pid"
   return 0
