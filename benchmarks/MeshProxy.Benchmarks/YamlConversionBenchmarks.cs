@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using BenchmarkDotNet.Attributes;
@@ -15,6 +16,7 @@ public class YamlConversionBenchmarks
     private const int Clusters = 1000;
     private const int EndpointsPerCluster = 10;
 
+    private readonly ArrayBufferWriter<byte> _output = new();
     private string _cdsYaml = string.Empty;
 
     [GlobalSetup]
@@ -22,6 +24,17 @@ public class YamlConversionBenchmarks
 
     [Benchmark(Description = "CDS YAML 1,000 STATIC clusters x 10 endpoints -> JSON string")]
     public int ConvertToString() => YamlJsonConverter.Convert(_cdsYaml).Length;
+
+    [Benchmark(Description = "same -> UTF-8 JSON byte[]")]
+    public int ConvertToUtf8Array() => YamlJsonConverter.ConvertToUtf8(_cdsYaml).Length;
+
+    [Benchmark(Description = "same -> UTF-8 JSON into a reused IBufferWriter")]
+    public int ConvertToUtf8Writer()
+    {
+        _output.ResetWrittenCount();
+        YamlJsonConverter.ConvertToUtf8(_cdsYaml, _output);
+        return _output.WrittenCount;
+    }
 
     // Same text write_cds produces (cluster 0 is the upstream, the changed cluster's ports move by 5000 + version).
     internal static string CdsYaml(int clusters, int version, int changed)
