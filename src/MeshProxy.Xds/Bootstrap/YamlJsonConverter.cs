@@ -1,10 +1,8 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MeshProxy.Xds.Conversion;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace MeshProxy.Xds.Bootstrap;
 
@@ -13,34 +11,43 @@ namespace MeshProxy.Xds.Bootstrap;
 /// protobuf JSON parser then sees what Envoy's would: quoted scalars are strings; plain scalars are
 /// null (<c>~</c>, <c>null</c>, empty), booleans (<c>true/false</c>, <c>yes/no</c>, <c>on/off</c>, <c>y/n</c>,
 /// in lower, Capitalized or UPPER case), integers (decimal or <c>0x</c> hex; beyond 2^53 kept as a string
-/// so int64 fields keep every digit), floats, or else strings. Uses the representation model (no
-/// reflection), so it is trimming and NativeAOT safe.
+/// so int64 fields keep every digit), floats, or else strings. Streams YamlDotNet's parser events into a
+/// <see cref="Utf8JsonWriter"/> (no node tree, no reflection: trimming and NativeAOT safe); anchors and aliases are
+/// expanded, merge keys (<c>&lt;&lt;</c>) are not (a key like any other).
 /// </summary>
 public static class YamlJsonConverter
 {
-    private const int MaxDepth = 128;
-    private const long MaxExactDouble = 1L << 53;
-
-    private static readonly HashSet<string> Nulls = new(StringComparer.Ordinal) { "", "~", "null", "Null", "NULL" };
-    private static readonly HashSet<string> Trues = new(StringComparer.Ordinal)
-    {
-        "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y",
-    };
-
-    private static readonly HashSet<string> Falses = new(StringComparer.Ordinal)
-    {
-        "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N",
-    };
-
     /// <summary>Converts one YAML document to JSON; throws <see cref="ConfigException"/> with line and column on bad YAML.</summary>
     public static string Convert(string yaml)
     {
         ArgumentNullException.ThrowIfNull(yaml);
-        var stream = new YamlStream();
+        using var buffer = new PooledByteBufferWriter(InitialCapacity(yaml));
+        ConvertToUtf8(yaml, buffer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Converts one YAML document to UTF-8 JSON; throws <see cref="ConfigException"/> with line and column on bad YAML.</summary>
+    public static byte[] ConvertToUtf8(string yaml)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        using var buffer = new PooledByteBufferWriter(InitialCapacity(yaml));
+        ConvertToUtf8(yaml, buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Writes one YAML document as UTF-8 JSON to <paramref name="destination"/>; throws <see cref="ConfigException"/>
+    /// with line and column on bad YAML, after which <paramref name="destination"/> may hold part of a JSON text.
+    /// </summary>
+    public static void ConvertToUtf8(string yaml, IBufferWriter<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(destination);
         var parser = new Parser(new StringReader(yaml));
+        using var writer = new Utf8JsonWriter(destination);
         try
         {
-            stream.Load(parser);
+            new YamlJsonTranscoder(parser, writer).Run();
         }
         catch (YamlException ex)
         {
@@ -57,222 +64,10 @@ public static class YamlJsonConverter
                 $"invalid YAML after line {mark.Line}, column {mark.Column}: the parser could not continue (check brackets and quotes)",
                 ex);
         }
-
-        if (stream.Documents.Count > 1)
-        {
-            var second = stream.Documents[1].RootNode.Start;
-            throw new ConfigException(
-                string.Empty, $"invalid YAML at line {second.Line}, column {second.Column}: a bootstrap is one YAML document, found {stream.Documents.Count}");
-        }
-
-        if (stream.Documents.Count == 0)
-        {
-            return "{}";
-        }
-
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            Write(writer, stream.Documents[0].RootNode, 0);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void Write(Utf8JsonWriter writer, YamlNode node, int depth)
-    {
-        if (depth > MaxDepth)
-        {
-            throw new ConfigException(string.Empty, $"invalid YAML at line {node.Start.Line}, column {node.Start.Column}: nested deeper than {MaxDepth} levels");
-        }
-
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                writer.WriteStartObject();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    if (key is not YamlScalarNode { Value: { } name })
-                    {
-                        throw new ConfigException(
-                            string.Empty, $"invalid YAML at line {key.Start.Line}, column {key.Start.Column}: mapping keys must be plain strings");
-                    }
-
-                    writer.WritePropertyName(name);
-                    Write(writer, value, depth + 1);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case YamlSequenceNode sequence:
-                writer.WriteStartArray();
-                foreach (var item in sequence.Children)
-                {
-                    Write(writer, item, depth + 1);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case YamlScalarNode scalar:
-                WriteScalar(writer, scalar);
-                break;
-            default:
-                throw new ConfigException(
-                    string.Empty, $"invalid YAML at line {node.Start.Line}, column {node.Start.Column}: unsupported node {node.NodeType}");
-        }
-    }
-
-    private static void WriteScalar(Utf8JsonWriter writer, YamlScalarNode scalar)
-    {
-        var text = scalar.Value ?? string.Empty;
-        if (scalar.Style != ScalarStyle.Plain || IsStringTag(scalar.Tag))
-        {
-            writer.WriteStringValue(text);
-            return;
-        }
-
-        if (Nulls.Contains(text))
-        {
-            writer.WriteNullValue();
-        }
-        else if (Trues.Contains(text))
-        {
-            writer.WriteBooleanValue(true);
-        }
-        else if (Falses.Contains(text))
-        {
-            writer.WriteBooleanValue(false);
-        }
-        else if (TryParseInteger(text, out var integer, out var exactText))
-        {
-            if (exactText is not null)
-            {
-                writer.WriteStringValue(exactText);
-            }
-            else
-            {
-                writer.WriteNumberValue(integer);
-            }
-        }
-        else if (IsDecimalFloat(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
-        {
-            writer.WriteNumberValue(number);
-        }
-        else
-        {
-            writer.WriteStringValue(SpecialFloat(text) ?? text);
-        }
-    }
-
-    private static bool IsStringTag(TagName tag) =>
-        !tag.IsEmpty && (tag.Value == "tag:yaml.org,2002:str" || tag.Value == "!");
-
-    // Integers exact in a double are numbers; larger ones become strings of their decimal digits
-    // (protobuf JSON accepts both for int64/uint64; a number would lose digits in the double-based parser).
-    private static bool TryParseInteger(string text, out long value, out string? exactText)
-    {
-        exactText = null;
-        var body = text.TrimStart('+', '-');
-        var negative = text.StartsWith('-');
-        if (text.Length - body.Length > 1)
-        {
-            value = 0;
-            return false;
-        }
-
-        if (body.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            && ulong.TryParse(body.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex))
-        {
-            return Finish(negative, hex, out value, out exactText);
-        }
-
-        if (body.Length > 0 && body.All(char.IsAsciiDigit)
-            && ulong.TryParse(body, NumberStyles.None, CultureInfo.InvariantCulture, out var digits))
-        {
-            return Finish(negative, digits, out value, out exactText);
-        }
-
-        value = 0;
-        return false;
-    }
-
-    private static bool Finish(bool negative, ulong magnitude, out long value, out string? exactText)
-    {
-        exactText = null;
-        if (magnitude <= MaxExactDouble)
-        {
-            value = negative ? -(long)magnitude : (long)magnitude;
-            return true;
-        }
-
-        value = 0;
-        exactText = (negative ? "-" : string.Empty) + magnitude.ToString(CultureInfo.InvariantCulture);
-        return true;
-    }
-
-    // Only what JSON and YAML agree is a decimal number: no "Infinity", no hex floats, no "1_000".
-    private static bool IsDecimalFloat(string text)
-    {
-        var i = 0;
-        if (i < text.Length && text[i] is '+' or '-')
-        {
-            i++;
-        }
-
-        var digits = 0;
-        while (i < text.Length && char.IsAsciiDigit(text[i]))
-        {
-            i++;
-            digits++;
-        }
-
-        if (i < text.Length && text[i] == '.')
-        {
-            i++;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-                digits++;
-            }
-        }
-
-        if (digits == 0)
-        {
-            return false;
-        }
-
-        if (i < text.Length && text[i] is 'e' or 'E')
-        {
-            i++;
-            if (i < text.Length && text[i] is '+' or '-')
-            {
-                i++;
-            }
-
-            var exponent = 0;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                i++;
-                exponent++;
-            }
-
-            if (exponent == 0)
-            {
-                return false;
-            }
-        }
-
-        return i == text.Length;
-    }
-
-    // YAML's .inf/.nan spelled the way protobuf JSON accepts them for float and double fields.
-    private static string? SpecialFloat(string text) => text switch
-    {
-        ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF" => "Infinity",
-        "-.inf" or "-.Inf" or "-.INF" => "-Infinity",
-        ".nan" or ".NaN" or ".NAN" => "NaN",
-        _ => null,
-    };
+    // JSON of a YAML config is about as long as the YAML (quotes added, indentation dropped).
+    private static int InitialCapacity(string yaml) => yaml.Length + (yaml.Length / 4) + 16;
 
     // YamlDotNet's message repeats the position as "(Line: .., Col: .., Idx: ..) - (...): "; keep the words.
     private static string Describe(YamlException ex)
