@@ -61,8 +61,9 @@ public static class ProtoJsonReader
         }
         catch (InvalidProtocolBufferException ex)
         {
-            // The JSON nests within JsonParser's limit, the binary not within the generated parser's (it counts wrappers).
-            throw new ConfigException($"the message nests too deeply: {ex.Message}", ex);
+            // Not expected: the encoding is valid and nests no deeper than the generated parser allows (JsonParser's
+            // limit, which the transcoder keeps, is the stricter). A config error all the same, not a protobuf one.
+            throw new ConfigException($"cannot read the transcoded message: {ex.Message}", ex);
         }
     }
 
