@@ -36,7 +36,7 @@ public static class ProtoJsonReader
         where T : IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(json);
-        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
+        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(json));
         try
         {
             return Parse(utf8.AsSpan(0, Encoding.UTF8.GetBytes(json, utf8)), parser, schema);

@@ -11,6 +11,7 @@ namespace MeshProxy.Xds.Schema;
 /// Errors are <see cref="Conversion.ConfigException"/>s naming the field by its proto path; JSON that is not JSON
 /// surfaces as the reader's <see cref="JsonException"/>, for the caller to place by line and column.
 /// </remarks>
+[System.Runtime.CompilerServices.SkipLocalsInit] // scratch buffers are written before they are read; oneofs are cleared
 internal ref partial struct ProtoJsonTranscoder
 {
     /// <summary>Messages nested deeper than this are refused (JsonParser's default limit, which it counts the same way).</summary>
@@ -389,12 +390,7 @@ internal ref partial struct ProtoJsonTranscoder
 
                 return _reader.TokenType == JsonTokenType.True ? 1ul : 0ul;
             case JsonTokenType.Number:
-                if (!JsonScalars.TryParseNumber(_reader.ValueSpan, out var number))
-                {
-                    throw Error($"{Decode(_reader.ValueSpan)} is out of range for {TypeName(field)}");
-                }
-
-                error = JsonScalars.FromNumber(number, field.Type, out wire);
+                error = JsonScalars.FromNumber(ReadNumber(field), field.Type, out wire);
                 break;
             case JsonTokenType.String when field.Type == ProtoFieldType.Enum:
                 return ReadEnumName(field);
@@ -416,6 +412,21 @@ internal ref partial struct ProtoJsonTranscoder
             ScalarError.OutOfRange => throw Error($"{Quoted()} is out of range for {TypeName(field)}"),
             _ => throw Error($"{Quoted()} is not a valid {TypeName(field)}"),
         };
+    }
+
+    // A JSON number as JsonParser sees it, a double. Integers of up to 15 digits, the common case (ports, weights),
+    // skip the general parse: they are exact in a double.
+    private readonly double ReadNumber(JsonFieldInfo field)
+    {
+        var text = _reader.ValueSpan;
+        if (text.Length <= 15 && text.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 && _reader.TryGetInt64(out var integer))
+        {
+            return integer == 0 && text[0] == '-' ? -0.0 : integer;
+        }
+
+        return JsonScalars.TryParseNumber(text, out var number)
+            ? number
+            : throw Error($"{Decode(text)} is out of range for {TypeName(field)}");
     }
 
     private ulong ReadEnumName(JsonFieldInfo field)

@@ -240,19 +240,8 @@ internal sealed class ProtoWriter : IDisposable
     // Fields out of number order, or given twice: copy each field's surviving bytes out in number order, then back.
     private void Reorder(int start, Span<Segment> segments)
     {
-        // Stable insertion sort: a field's segments keep their JSON order, which decides which survive.
-        for (var i = 1; i < segments.Length; i++)
-        {
-            var segment = segments[i];
-            var j = i - 1;
-            while (j >= 0 && segments[j].Field > segment.Field)
-            {
-                segments[j + 1] = segments[j];
-                j--;
-            }
-
-            segments[j + 1] = segment;
-        }
+        // By field, then by place: a field's segments keep their JSON order, which decides which survive.
+        segments.Sort(static (a, b) => a.Field != b.Field ? a.Field.CompareTo(b.Field) : a.Start.CompareTo(b.Start));
 
         var total = _position - start;
         var temp = ArrayPool<byte>.Shared.Rent(Math.Max(total, 1));
@@ -355,7 +344,7 @@ internal sealed class ProtoWriter : IDisposable
         return written;
     }
 
-    // Rare (a key twice in one JSON object, or a map field given twice), so plain quadratic matching of the key bytes.
+    // Rare (a key twice in one JSON object, or a map field given twice): entries found by the hash of their key bytes.
     private static int DeduplicateEntries(Span<byte> entries)
     {
         var ranges = new List<(int Start, int End, int KeyStart, int KeyEnd)>();
@@ -377,26 +366,40 @@ internal sealed class ProtoWriter : IDisposable
             position = reader.Position;
         }
 
+        // For each key's first entry, the index of its last.
         var latest = new int[ranges.Count];
         var firsts = new List<int>(ranges.Count);
+        var byHash = new Dictionary<int, List<int>>();
         for (var i = 0; i < ranges.Count; i++)
         {
             var key = entries[ranges[i].KeyStart..ranges[i].KeyEnd];
-            var first = -1;
-            for (var f = 0; f < firsts.Count && first < 0; f++)
+            var hash = new HashCode();
+            hash.AddBytes(key);
+            if (!byHash.TryGetValue(hash.ToHashCode(), out var candidates))
             {
-                var (_, _, keyStart, keyEnd) = ranges[firsts[f]];
-                first = entries[keyStart..keyEnd].SequenceEqual(key) ? f : -1;
+                byHash[hash.ToHashCode()] = candidates = [];
+            }
+
+            var first = -1;
+            foreach (var candidate in candidates)
+            {
+                var (_, _, keyStart, keyEnd) = ranges[candidate];
+                if (entries[keyStart..keyEnd].SequenceEqual(key))
+                {
+                    first = candidate;
+                    break;
+                }
             }
 
             if (first < 0)
             {
+                candidates.Add(i);
                 firsts.Add(i);
                 latest[i] = i;
             }
             else
             {
-                latest[firsts[first]] = i;
+                latest[first] = i;
             }
         }
 
