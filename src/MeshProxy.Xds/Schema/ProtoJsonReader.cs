@@ -18,6 +18,12 @@ namespace MeshProxy.Xds.Schema;
 /// Every failure is a <see cref="ConfigException"/> naming the field by its proto path, through <c>Any</c>s
 /// (<c>static_resources.listeners[0].filter_chains[0].filters[0].typed_config.stat_prefx: unknown field ...</c>);
 /// JSON that does not parse names its line and column instead.
+/// <para>
+/// Known differences from JsonParser, neither reachable with the Envoy API's (proto3) types: a proto2 <c>optional</c> field given twice
+/// in one object is refused (the schema cannot tell it from proto3 <c>optional</c>, whose synthetic oneof JsonParser
+/// enforces); and text given as a .NET string with an unpaired surrogate is read with U+FFFD in its place (the UTF-8
+/// encoding replaces it) where JsonParser refuses it.
+/// </para>
 /// </remarks>
 public static class ProtoJsonReader
 {

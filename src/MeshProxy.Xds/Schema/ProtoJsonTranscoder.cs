@@ -53,8 +53,6 @@ internal ref partial struct ProtoJsonTranscoder
         {
             throw Error("more than one JSON value");
         }
-
-        _out.CompleteMessage(0, 0);
     }
 
     private readonly bool DropsNegativeZero => _canonical || _anyDepth > 0;
