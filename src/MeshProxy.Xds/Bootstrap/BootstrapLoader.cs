@@ -1,16 +1,14 @@
-using System.Text.Json;
-using Google.Protobuf;
 using MeshProxy.Xds.Conversion;
+using MeshProxy.Xds.Schema;
 using BootstrapProto = Envoy.Config.Bootstrap.V3.Bootstrap;
-using BootstrapReflection = Envoy.Config.Bootstrap.V3.BootstrapReflection;
 
 namespace MeshProxy.Xds.Bootstrap;
 
 /// <summary>
 /// Reads an Envoy v3 bootstrap (JSON or YAML) into the generated <c>Bootstrap</c> message with protobuf's
 /// JSON mapping (field names, enums, durations and <c>Any</c> by <c>@type</c>, as Envoy reads them;
-/// unknown fields are errors), then converts it to a <see cref="Core.Config.ProxyConfig"/>.
-/// Every failure is a <see cref="ConfigException"/> naming the field.
+/// unknown fields are errors; <see cref="ProtoJsonReader"/>, without Google.Protobuf's descriptors), then converts it
+/// to a <see cref="Core.Config.ProxyConfig"/>. Every failure is a <see cref="ConfigException"/> naming the field.
 /// </summary>
 public static class BootstrapLoader
 {
@@ -55,14 +53,7 @@ public static class BootstrapLoader
         }
 
         var json = format == BootstrapFormat.Yaml ? YamlJsonConverter.Convert(text) : text;
-        try
-        {
-            return Parser(EnvoyTypes.RegistryFor(json, BootstrapReflection.Descriptor)).Parse<BootstrapProto>(json);
-        }
-        catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or InvalidOperationException)
-        {
-            throw Locate(json, ex);
-        }
+        return ProtoJsonReader.Parse(json, BootstrapProto.Parser);
     }
 
     public static BootstrapFormat FormatFromPath(string path)
@@ -78,27 +69,6 @@ public static class BootstrapLoader
             : BootstrapFormat.Auto;
     }
 
-    private static JsonParser Parser(Google.Protobuf.Reflection.TypeRegistry registry) => new(JsonParser.Settings.Default.WithTypeRegistry(registry));
-
     private static BootstrapFormat Sniff(string text) =>
         text.AsSpan().TrimStart().StartsWith("{") ? BootstrapFormat.Json : BootstrapFormat.Yaml;
-
-    private static ConfigException Locate(string json, Exception parseError)
-    {
-        try
-        {
-            var found = JsonErrorLocator.Locate(json, BootstrapProto.Descriptor, Parser(EnvoyTypes.Registry), EnvoyTypes.Registry);
-            return found is null
-                ? new ConfigException(parseError.Message, parseError)
-                : new ConfigException([found], parseError);
-        }
-        catch (JsonException ex)
-        {
-            // Not even JSON: the line and column come from System.Text.Json (zero-based there).
-            var where = ex.LineNumber is { } line
-                ? $"invalid JSON at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}"
-                : "invalid JSON";
-            return new ConfigException($"{where}: {parseError.Message}", parseError);
-        }
-    }
 }

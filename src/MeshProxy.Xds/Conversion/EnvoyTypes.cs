@@ -12,16 +12,11 @@ namespace MeshProxy.Xds.Conversion;
 /// <remarks>
 /// Building a file's descriptors builds those of everything it imports, and they stay for the life of the process
 /// (static fields of the generated code): the whole registry is about a third of the managed heap after start-up.
-/// <see cref="RegistryFor"/> gives a parse the registry it needs instead: the closure of the message being parsed plus
-/// the extension roots whose package an <c>@type</c> in the text names, and the whole registry whenever it cannot tell
-/// (a type outside those, an escaped <c>@type</c>), so what parses and what fails is the same as with
-/// <see cref="Registry"/>.
+/// Config parsing does not build it (<see cref="Schema.ProtoJsonReader"/> reads the build's descriptor set).
 /// </remarks>
 public static class EnvoyTypes
 {
     public const string TcpProxyTypeUrl = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
-
-    private const string TypeKey = "\"@type\"";
 
     /// <summary>
     /// Root files by proto package (the extension roots, and the resource types a file source's DiscoveryResponse
@@ -64,124 +59,6 @@ public static class EnvoyTypes
     private static readonly Lazy<TypeRegistry> Full = new(() => TypeRegistry.FromFiles(
         [global::Envoy.Config.Bootstrap.V3.BootstrapReflection.Descriptor, .. Roots.Select(root => root.File())]));
 
-    /// <summary>Every type MeshProxy knows (built on first use: <c>/config_dump</c>, a parse error, tests).</summary>
+    /// <summary>Every type MeshProxy knows (built on first use: <c>/config_dump</c>, tests).</summary>
     public static TypeRegistry Registry => Full.Value;
-
-    /// <summary>
-    /// A registry for parsing <paramref name="json"/> into a message of <paramref name="root"/>: its closure plus the
-    /// extension roots of the packages its <c>@type</c> values name; <see cref="Registry"/> when any of those types
-    /// would not be found that way.
-    /// </summary>
-    public static TypeRegistry RegistryFor(string json, FileDescriptor root) =>
-        Full.IsValueCreated ? Registry : NarrowRegistryFor(json, root) ?? Registry;
-
-    /// <summary>The narrow registry of <see cref="RegistryFor"/>; null when only the whole one would do.</summary>
-    internal static TypeRegistry? NarrowRegistryFor(string json, FileDescriptor root)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(root);
-        if (TypeNames(json) is not { } names)
-        {
-            return null;
-        }
-
-        var files = new List<FileDescriptor> { root };
-        var known = new HashSet<string>(StringComparer.Ordinal);
-        var visited = new HashSet<FileDescriptor>();
-        AddClosure(root, known, visited);
-        foreach (var name in names)
-        {
-            if (known.Contains(name))
-            {
-                continue;
-            }
-
-            foreach (var (package, file) in Roots)
-            {
-                if (name.Length > package.Length && name[package.Length] == '.' && name.StartsWith(package, StringComparison.Ordinal))
-                {
-                    var descriptor = file();
-                    files.Add(descriptor);
-                    AddClosure(descriptor, known, visited);
-                }
-            }
-
-            if (!known.Contains(name))
-            {
-                return null;
-            }
-        }
-
-        return TypeRegistry.FromFiles([.. files]);
-    }
-
-    /// <summary>The type names (after the last '/') of every <c>"@type"</c> in the text; null when one cannot be read plainly.</summary>
-    private static HashSet<string>? TypeNames(string json)
-    {
-        if (json.Contains("\\u", StringComparison.Ordinal))
-        {
-            return null; // a key or type URL could be spelled with escapes
-        }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var at = 0;
-        while ((at = json.IndexOf(TypeKey, at, StringComparison.Ordinal)) >= 0)
-        {
-            var i = SkipWhitespace(json, at + TypeKey.Length);
-            if (i >= json.Length || json[i] != ':')
-            {
-                return null; // "@type" inside a value, or not JSON we understand: let the full registry decide
-            }
-
-            i = SkipWhitespace(json, i + 1);
-            var end = i < json.Length && json[i] == '"' ? json.IndexOf('"', i + 1) : -1;
-            if (end < 0 || json.AsSpan(i + 1, end - i - 1).Contains('\\'))
-            {
-                return null;
-            }
-
-            var url = json.AsSpan(i + 1, end - i - 1);
-            names.Add(url[(url.LastIndexOf('/') + 1)..].ToString());
-            at = end + 1;
-        }
-
-        return names;
-    }
-
-    private static int SkipWhitespace(string text, int i)
-    {
-        while (i < text.Length && char.IsWhiteSpace(text[i]))
-        {
-            i++;
-        }
-
-        return i;
-    }
-
-    private static void AddClosure(FileDescriptor file, HashSet<string> known, HashSet<FileDescriptor> visited)
-    {
-        if (!visited.Add(file))
-        {
-            return;
-        }
-
-        foreach (var message in file.MessageTypes)
-        {
-            AddMessage(message, known);
-        }
-
-        foreach (var dependency in file.Dependencies)
-        {
-            AddClosure(dependency, known, visited);
-        }
-    }
-
-    private static void AddMessage(MessageDescriptor message, HashSet<string> known)
-    {
-        known.Add(message.FullName);
-        foreach (var nested in message.NestedTypes)
-        {
-            AddMessage(nested, known);
-        }
-    }
 }

@@ -1,9 +1,9 @@
 using Envoy.Service.Discovery.V3;
-using Google.Protobuf;
 using MeshProxy.Core.Threading;
 using MeshProxy.Xds.Bootstrap;
 using MeshProxy.Xds.Client;
 using MeshProxy.Xds.Conversion;
+using MeshProxy.Xds.Schema;
 using Serilog;
 
 namespace MeshProxy.Xds.Sources;
@@ -100,10 +100,9 @@ public sealed class PathConfigWatcher : IDisposable
                 var json = BootstrapLoader.FormatFromPath(_path) == BootstrapFormat.Json || text.AsSpan().TrimStart().StartsWith("{")
                     ? text
                     : YamlJsonConverter.Convert(text);
-                response = new JsonParser(JsonParser.Settings.Default.WithTypeRegistry(EnvoyTypes.RegistryFor(json, DiscoveryReflection.Descriptor)))
-                    .Parse<DiscoveryResponse>(json);
+                response = ProtoJsonReader.Parse(json, DiscoveryResponse.Parser);
             }
-            catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException or InvalidOperationException or ConfigException)
+            catch (ConfigException ex)
             {
                 return await RejectAsync(string.Empty, $"not a DiscoveryResponse: {ex.Message}", ct).ConfigureAwait(false);
             }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Envoy.Config.Bootstrap.V3;
 using Envoy.Config.Core.V3;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using MeshProxy.Xds.Conversion;
+using MeshProxy.Xds.Schema;
 using BootstrapProto = Envoy.Config.Bootstrap.V3.Bootstrap;
 
 namespace MeshProxy.Cli;
@@ -91,11 +92,11 @@ internal static class XdsBootstrapBuilder
         {
             try
             {
-                return JsonParser.Default.Parse<Value>(text);
+                return ProtoJsonReader.Parse(text, Value.Parser);
             }
-            catch (InvalidProtocolBufferException)
+            catch (ConfigException)
             {
-                // Not valid JSON after all: keep the text as given.
+                // Not valid JSON after all ("{oops"): keep the text as given.
             }
         }
 
@@ -107,7 +108,7 @@ internal static class XdsBootstrapBuilder
         var colon = text.LastIndexOf(':');
         if (colon <= 0 || !uint.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port))
         {
-            throw new Xds.Conversion.ConfigException("--admin-address", $"'{text}' is not HOST:PORT");
+            throw new ConfigException("--admin-address", $"'{text}' is not HOST:PORT");
         }
 
         return (text[..colon].Trim('[', ']'), port);

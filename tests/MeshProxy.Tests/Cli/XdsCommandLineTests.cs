@@ -79,4 +79,19 @@ public sealed class XdsCommandLineTests
         Assert.Equal(new AdsServerConfig("https://cp.example:18000", Delta: true, "/etc/ca.pem", null, null), loaded.Dynamic.Ads);
         Assert.Equal("[::1]:9901", loaded.Config.Admin!.Address.ToString());
     }
+
+    [Fact]
+    public void Build_MetaValues_TakeJsonWhereItParsesAndTextElsewhere()
+    {
+        var xds = new XdsCommandLine(
+            "cp.example:18000", "edge-1", null, [new("n", "1.5"), new("b", "true"), new("list", "[1, \"a\"]"), new("broken", "{oops"), new("word", "east")], false, null, "127.0.0.1:9901");
+
+        var meta = XdsBootstrapBuilder.Build(xds).Node.Metadata.Fields;
+
+        Assert.Equal(1.5, meta["n"].NumberValue);
+        Assert.True(meta["b"].BoolValue);
+        Assert.Equal(new ListValue { Values = { Value.ForNumber(1), Value.ForString("a") } }, meta["list"].ListValue);
+        Assert.Equal("{oops", meta["broken"].StringValue);
+        Assert.Equal("east", meta["word"].StringValue);
+    }
 }
