@@ -47,13 +47,29 @@ public static class BootstrapLoader
     public static BootstrapProto Parse(string text, BootstrapFormat format)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return ParseText(text, format, BootstrapProto.Parser);
+    }
+
+    /// <summary>
+    /// JSON or YAML text (<see cref="BootstrapFormat.Auto"/> sniffs) to a message. YAML goes to UTF-8 JSON in a pooled
+    /// buffer and from there to the message: no JSON string in between.
+    /// </summary>
+    internal static T ParseText<T>(string text, BootstrapFormat format, Google.Protobuf.MessageParser<T> parser)
+        where T : Google.Protobuf.IMessage<T>
+    {
         if (format == BootstrapFormat.Auto)
         {
             format = Sniff(text);
         }
 
-        var json = format == BootstrapFormat.Yaml ? YamlJsonConverter.Convert(text) : text;
-        return ProtoJsonReader.Parse(json, BootstrapProto.Parser);
+        if (format != BootstrapFormat.Yaml)
+        {
+            return ProtoJsonReader.Parse(text, parser);
+        }
+
+        using var json = new PooledByteBufferWriter(text.Length + (text.Length / 4));
+        YamlJsonConverter.ConvertToUtf8(text, json);
+        return ProtoJsonReader.Parse(json.WrittenSpan, parser);
     }
 
     public static BootstrapFormat FormatFromPath(string path)

@@ -97,10 +97,10 @@ public sealed class PathConfigWatcher : IDisposable
             DiscoveryResponse response;
             try
             {
-                var json = BootstrapLoader.FormatFromPath(_path) == BootstrapFormat.Json || text.AsSpan().TrimStart().StartsWith("{")
-                    ? text
-                    : YamlJsonConverter.Convert(text);
-                response = ProtoJsonReader.Parse(json, DiscoveryResponse.Parser);
+                var format = BootstrapLoader.FormatFromPath(_path) == BootstrapFormat.Json || text.AsSpan().TrimStart().StartsWith("{")
+                    ? BootstrapFormat.Json
+                    : BootstrapFormat.Yaml;
+                response = BootstrapLoader.ParseText(text, format, DiscoveryResponse.Parser);
             }
             catch (ConfigException ex)
             {
