@@ -24,6 +24,7 @@ namespace MeshProxy.Xds.Schema;
 internal ref partial struct ProtoJsonEmitter
 {
     // Google.Protobuf's default recursion limit for parsing: deeper input could not have come from a parsed message.
+    // Counted across Any values too (JsonFormatter parses each afresh), so a chain of Anys cannot exhaust the stack.
     private const int MaxDepth = 100;
 
     private readonly Utf8JsonWriter _writer;
@@ -49,10 +50,12 @@ internal ref partial struct ProtoJsonEmitter
     public void WriteRootAsAny(MessageSchema schema, string typeUrl)
     {
         var begin = Index(0, _root.Length);
+        _messageDepth++;
         _writer.WriteStartObject();
         _writer.WriteString(AnyTypeUrlName, typeUrl);
         WriteAnyContent(schema, begin, _count);
         _writer.WriteEndObject();
+        _messageDepth--;
         _count = begin;
     }
 

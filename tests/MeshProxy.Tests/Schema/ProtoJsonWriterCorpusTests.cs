@@ -96,6 +96,30 @@ public sealed class ProtoJsonWriterCorpusTests
         AssertAnyParity(cluster);
     }
 
+    public static TheoryData<string> Proto2Cases() => ["defaults set", "values set", "nothing set"];
+
+    // validate.proto is proto2: every singular field tracks presence, repeated scalars are not packed.
+    [Theory]
+    [MemberData(nameof(Proto2Cases))]
+    public void Format_Proto2Message_IsJsonFormattersJson(string name)
+    {
+        var rules = name switch
+        {
+            "defaults set" => new Validate.FieldRules
+            {
+                Message = new Validate.MessageRules { Skip = false, Required = false },
+                Uint64 = new Validate.UInt64Rules { Const = 0, Lt = 0, In = { 0, ulong.MaxValue } },
+            },
+            "values set" => new Validate.FieldRules
+            {
+                Sint32 = new Validate.SInt32Rules { Const = -5, In = { int.MinValue, -1 }, NotIn = { 3 } },
+            },
+            _ => new Validate.FieldRules { Bytes = new Validate.BytesRules() },
+        };
+
+        JsonParity.AssertEnvoy(rules);
+    }
+
     [Fact]
     public void Format_AnyOfTypeEnvoyLacks_WritesItsBytes()
     {
