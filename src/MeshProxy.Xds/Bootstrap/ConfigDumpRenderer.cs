@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Google.Protobuf;
-using MeshProxy.Xds.Conversion;
 using MeshProxy.Xds.Schema;
 using BootstrapProto = Envoy.Config.Bootstrap.V3.Bootstrap;
 

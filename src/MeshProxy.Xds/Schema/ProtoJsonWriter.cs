@@ -19,11 +19,17 @@ namespace MeshProxy.Xds.Schema;
 /// <c>"Infinity"</c> as strings; bytes in base64; maps as objects; the well-known types in their JSON forms. Parsing
 /// rules apply to odd bytes: the last of repeated occurrences of a scalar wins, those of a message merge, packed and
 /// unpacked repeated scalars are both read, unknown fields are skipped. Whitespace and string escaping are the
-/// <see cref="Utf8JsonWriter"/>'s. One difference: an <c>Any</c> whose type the schema lacks is written as
-/// <c>{"@type": ..., "@value": base64}</c> where <c>JsonFormatter</c> throws.
-/// Malformed bytes throw <see cref="InvalidDataException"/>; values protobuf JSON cannot represent (a Duration or
-/// Timestamp out of range, a Value with no kind) throw <see cref="InvalidOperationException"/>, as
-/// <c>JsonFormatter</c> does; both name the field path.
+/// <see cref="Utf8JsonWriter"/>'s.
+/// <para>
+/// Differences: an <c>Any</c> whose type the schema lacks is written as <c>{"@type": ..., "@value": base64}</c> where
+/// <c>JsonFormatter</c> throws; a wrapper field occurring twice, the second an explicit default, merges by the protobuf
+/// rule where Google.Protobuf's generated parser keeps the first (no serializer writes such bytes); the nesting limit
+/// (100, the parser's) counts across <c>Any</c> values, which Google.Protobuf parses afresh.
+/// </para>
+/// Bytes the parser would refuse (malformed wire format, a string that is not UTF-8, nesting past 100) throw
+/// <see cref="InvalidDataException"/>; values protobuf JSON cannot represent (a Duration or Timestamp out of range, a
+/// Value with no kind) throw <see cref="InvalidOperationException"/>, as <c>JsonFormatter</c> does; both name the
+/// field path.
 /// </remarks>
 public static class ProtoJsonWriter
 {

@@ -135,6 +135,27 @@ public sealed class ProtoJsonWriterWireTests
         JsonParity.AssertSame(JsonParity.TestFormatter.Format(parsed), JsonParity.WriteTest(parsed.Descriptor.FullName, wire));
     }
 
+    // Google.Protobuf's generated code reads wrapper fields as nullable values, which departs from protobuf's merge
+    // rule for bytes no serializer writes (a wrapper field repeated, one occurrence an explicit default); ProtoJsonWriter
+    // follows the merge rule. These pin the difference down.
+    [Fact]
+    public void Write_SingularWrapperRepeatedWithExplicitZero_TakesTheZeroWhereGoogleProtobufKeepsTheValue()
+    {
+        var wire = new Wire().Message(15, new Wire().Varint(1, 5)).Message(15, new Wire().Varint(1, 0)).ToArray();
+
+        JsonParity.AssertSame("""{"uint32_wrapper": 5}""", JsonParity.TestFormatter.Format(WellKnown.Parser.ParseFrom(wire)));
+        JsonParity.AssertSame("""{"uint32_wrapper": 0}""", JsonParity.WriteTest(WellKnown.Descriptor.FullName, wire));
+    }
+
+    [Fact]
+    public void Write_OneofWrapperRepeated_MergesWhereGoogleProtobufReplaces()
+    {
+        var wire = new Wire().Message(7, new Wire().Varint(1, 5)).Message(7, new Wire()).ToArray();
+
+        JsonParity.AssertSame("""{"wrapper_value": 0}""", JsonParity.TestFormatter.Format(Oneofs.Parser.ParseFrom(wire)));
+        JsonParity.AssertSame("""{"wrapper_value": 5}""", JsonParity.WriteTest(Oneofs.Descriptor.FullName, wire));
+    }
+
     private static readonly Dictionary<string, (string Type, Func<byte[]> Wire, string Where)> Malformed = new()
     {
         ["truncated varint"] = ("Scalars", () => new Wire().Tag(5, 0).Raw(0x80).ToArray(), ""),
