@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
-using MeshProxy.Xds.Conversion;
+using MeshProxy.Xds.Schema;
 using BootstrapProto = Envoy.Config.Bootstrap.V3.Bootstrap;
 
 namespace MeshProxy.Xds.Bootstrap;
@@ -16,14 +16,17 @@ namespace MeshProxy.Xds.Bootstrap;
 /// dynamic resource carries its version and last update time. The last rejected update of a type is shown as
 /// <c>last_update_rejected</c> (version, time, the NACK's details) on that type's dump: Envoy keeps this per resource
 /// as <c>error_state</c>, we keep it per update because one NACK can name several resources.
-/// Proto field names; <c>Any</c> rendered by <c>@type</c>.
+/// Proto field names; <c>Any</c> rendered by <c>@type</c>. Messages are written by <see cref="ProtoJsonWriter"/> from
+/// their bytes: Google.Protobuf's <c>JsonFormatter</c> would build the descriptors of every Envoy type on the first dump
+/// and keep them for the life of the process.
 /// </summary>
 public static class ConfigDumpRenderer
 {
     private const string TypePrefix = "type.googleapis.com/envoy.admin.v3.";
 
-    private static readonly JsonFormatter Formatter = new(
-        JsonFormatter.Settings.Default.WithTypeRegistry(EnvoyTypes.Registry).WithPreserveProtoFieldNames(true));
+    // Served as application/json to operators, never inside HTML: non-ASCII text (a header value, a route name) stays
+    // readable, as in Envoy's own dump, instead of becoming \u escapes.
+    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Render(BootstrapProto bootstrap, DateTimeOffset lastUpdated) => Render(bootstrap, lastUpdated, null);
 
@@ -32,7 +35,7 @@ public static class ConfigDumpRenderer
         ArgumentNullException.ThrowIfNull(bootstrap);
         var timestamp = lastUpdated.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, Options))
         {
             writer.WriteStartObject();
             writer.WriteStartArray("configs");
@@ -40,7 +43,7 @@ public static class ConfigDumpRenderer
             writer.WriteStartObject();
             writer.WriteString("@type", TypePrefix + "BootstrapConfigDump");
             writer.WritePropertyName("bootstrap");
-            writer.WriteRawValue(Formatter.Format(bootstrap));
+            ProtoJsonWriter.Write(writer, bootstrap);
             writer.WriteString("last_updated", timestamp);
             writer.WriteEndObject();
 
@@ -91,7 +94,7 @@ public static class ConfigDumpRenderer
                     writer.WriteStartObject();
                     writer.WriteString("version_info", entry.Version);
                     writer.WritePropertyName("listener");
-                    writer.WriteRawValue(Formatter.Format(Any.Pack(entry.Proto)));
+                    ProtoJsonWriter.WriteAsAny(writer, entry.Proto);
                     writer.WriteString("last_updated", Timestamp(entry.LastUpdated));
                     writer.WriteEndObject();
                     writer.WriteEndObject();
@@ -152,7 +155,7 @@ public static class ConfigDumpRenderer
             writer.WriteStartObject();
             writer.WriteString("version_info", entry.Version);
             writer.WritePropertyName(field);
-            writer.WriteRawValue(Formatter.Format(Any.Pack(entry.Proto)));
+            ProtoJsonWriter.WriteAsAny(writer, entry.Proto);
             writer.WriteString("last_updated", Timestamp(entry.LastUpdated));
             writer.WriteEndObject();
         }
@@ -178,7 +181,7 @@ public static class ConfigDumpRenderer
     {
         writer.WriteStartObject();
         writer.WritePropertyName(name);
-        writer.WriteRawValue(Formatter.Format(Any.Pack(resource)));
+        ProtoJsonWriter.WriteAsAny(writer, resource);
         writer.WriteString("last_updated", timestamp);
         writer.WriteEndObject();
     }

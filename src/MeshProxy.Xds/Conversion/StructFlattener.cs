@@ -1,14 +1,15 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using MeshProxy.Xds.Schema;
 
 namespace MeshProxy.Xds.Conversion;
 
 /// <summary>
 /// Flattens a protobuf <c>Struct</c> into dotted string keys, the way Envoy's runtime reads a static
 /// layer: <c>{envoy: {resource_limits: {listener: {l1: {connection_limit: 10}}}}}</c> becomes
-/// <c>envoy.resource_limits.listener.l1.connection_limit = "10"</c>. Lists render as JSON text.
+/// <c>envoy.resource_limits.listener.l1.connection_limit = "10"</c>. Lists render as JSON text (compact, as
+/// <see cref="ProtoJsonWriter"/> writes it, which needs no descriptors).
 /// </summary>
 public static class StructFlattener
 {
@@ -47,7 +48,7 @@ public static class StructFlattener
         Value.KindOneofCase.BoolValue => value.BoolValue ? "true" : "false",
         Value.KindOneofCase.NumberValue => FormatNumber(value.NumberValue),
         Value.KindOneofCase.NullValue or Value.KindOneofCase.None => string.Empty,
-        _ => JsonFormatter.Default.Format(value),
+        _ => ProtoJsonWriter.Format(value),
     };
 
     // Whole numbers print without a fraction so integer runtime keys ("10", not "10.0") parse as integers.

@@ -1,5 +1,10 @@
 using System.Text.Json;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using MeshProxy.Tests.Schema;
+using MeshProxy.Tests.Xds.Fixtures;
 using MeshProxy.Xds.Bootstrap;
+using MeshProxy.Xds.State;
 
 namespace MeshProxy.Tests.Bootstrap;
 
@@ -42,5 +47,53 @@ public sealed class ConfigDumpRendererTests
 
         using var document = JsonDocument.Parse(json);
         Assert.Equal(0, document.RootElement.GetProperty("configs")[2].GetProperty("static_listeners").GetArrayLength());
+    }
+
+    [Fact]
+    public void Render_EveryMessage_IsWhatJsonFormatterWrites()
+    {
+        // The dump used to embed JsonFormatter's text; ProtoJsonWriter must give the same JSON for every resource.
+        var loaded = BootstrapLoader.LoadText(BootstrapSamples.Yaml, BootstrapFormat.Yaml);
+        var fixture = IstioFixture.Load();
+        var at = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var dynamic = new XdsConfigDump(
+        [
+            Dump(fixture.Clusters.TypeUrl, fixture.ClusterResources, XdsResourceStatus.Warming),
+            Dump(fixture.Endpoints.TypeUrl, fixture.EndpointResources, XdsResourceStatus.Active),
+            Dump(fixture.Listeners.TypeUrl, fixture.ListenerResources, XdsResourceStatus.Active),
+            Dump(fixture.Routes.TypeUrl, fixture.RouteResources, XdsResourceStatus.Active),
+        ]);
+
+        using var document = JsonDocument.Parse(ConfigDumpRenderer.Render(loaded.Proto, at, dynamic));
+
+        var configs = document.RootElement.GetProperty("configs");
+        JsonWriterParity.AssertSame(JsonWriterParity.EnvoyFormatter.Format(loaded.Proto), configs[0].GetProperty("bootstrap").GetRawText());
+        AssertPacked(loaded.Proto.StaticResources.Clusters, configs[1].GetProperty("static_clusters"), "cluster");
+        AssertPacked(fixture.ClusterResources, configs[1].GetProperty("dynamic_warming_clusters"), "cluster");
+        AssertPacked(loaded.Proto.StaticResources.Listeners, configs[2].GetProperty("static_listeners"), "listener");
+        AssertPacked(
+            fixture.ListenerResources,
+            configs[2].GetProperty("dynamic_listeners").EnumerateArray().Select(l => l.GetProperty("active_state")),
+            "listener");
+        AssertPacked(fixture.RouteResources, configs[3].GetProperty("dynamic_route_configs"), "route_config");
+        AssertPacked(fixture.EndpointResources, configs[4].GetProperty("dynamic_endpoint_configs"), "endpoint_config");
+    }
+
+    private static XdsTypeDump Dump(string typeUrl, IEnumerable<IMessage> resources, XdsResourceStatus status) =>
+        new(typeUrl, "7", [.. resources.Select((r, i) => new XdsResourceDump($"r{i}", "7", status, DateTimeOffset.UnixEpoch, r))], null);
+
+    private static void AssertPacked(IEnumerable<IMessage> expected, JsonElement entries, string field) =>
+        AssertPacked(expected, entries.EnumerateArray(), field);
+
+    private static void AssertPacked(IEnumerable<IMessage> expected, IEnumerable<JsonElement> entries, string field)
+    {
+        var written = entries.Select(e => e.GetProperty(field).GetRawText()).ToList();
+        var messages = expected.ToList();
+        Assert.Equal(messages.Count, written.Count);
+        Assert.NotEmpty(messages);
+        foreach (var (message, json) in messages.Zip(written))
+        {
+            JsonWriterParity.AssertSame(JsonWriterParity.EnvoyFormatter.Format(Any.Pack(message)), json);
+        }
     }
 }
