@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using MeshProxy.Xds.Schema;
 
@@ -33,18 +34,17 @@ public static class UnsupportedFields
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(context);
         var index = IndexOf(message);
-        var fields = index.Fields;
-        Span<bool> set = fields.Count <= StackFieldCount ? stackalloc bool[fields.Count] : new bool[fields.Count];
-        if (!MarkSet(message, index, set))
+        Span<bool> reported = index.Names.Length <= StackFieldCount ? stackalloc bool[index.Names.Length] : new bool[index.Names.Length];
+        if (!FindUnhandled(message, index, handled, reported))
         {
             return;
         }
 
-        for (var i = 0; i < fields.Count; i++)
+        for (var i = 0; i < reported.Length; i++)
         {
-            if (set[i] && !handled.Contains(fields[i].Name))
+            if (reported[i])
             {
-                context.Warning(FieldPath.Field(path, fields[i].Name), "not supported yet; ignored");
+                context.Warning(FieldPath.Field(path, index.Names[i]), "not supported yet; ignored");
             }
         }
     }
@@ -59,40 +59,78 @@ public static class UnsupportedFields
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(context);
         var index = IndexOf(message);
-        var fields = index.Fields;
-        Span<bool> set = fields.Count <= StackFieldCount ? stackalloc bool[fields.Count] : new bool[fields.Count];
-        if (!MarkSet(message, index, set))
+        Span<bool> reported = index.Names.Length <= StackFieldCount ? stackalloc bool[index.Names.Length] : new bool[index.Names.Length];
+        if (!FindUnhandled(message, index, handled, reported))
         {
             return true;
         }
 
-        var ok = true;
-        for (var i = 0; i < fields.Count; i++)
+        for (var i = 0; i < reported.Length; i++)
         {
-            if (set[i] && !handled.Contains(fields[i].Name))
+            if (reported[i])
             {
-                context.Error(FieldPath.Field(path, fields[i].Name), $"not supported; {reason}");
-                ok = false;
+                context.Error(FieldPath.Field(path, index.Names[i]), $"not supported; {reason}");
             }
         }
 
-        return ok;
+        return false;
     }
 
     private static FieldIndex IndexOf(IMessage message) =>
         Indexes.GetOrAdd(message.GetType(), static type => new FieldIndex(ProtoSchema.Envoy.GetMessage(type)));
 
-    /// <summary>Sets <c>set[i]</c> for each declared field i that is on the wire; false when the message is empty.</summary>
-    private static bool MarkSet(IMessage message, FieldIndex index, Span<bool> set)
+    /// <summary>Sets <c>reported[i]</c> for each declared field i that is set and not handled; false when there is none.</summary>
+    private static bool FindUnhandled(IMessage message, FieldIndex index, ReadOnlySpan<string> handled, Span<bool> reported)
     {
-        var size = message.CalculateSize();
-        if (size == 0)
+        // Converters name every field of some small messages they see in bulk (an EDS LbEndpoint, say): then nothing can
+        // be reported, and serializing would be wasted. Fewer names than fields cannot cover them all, so a message with
+        // many fields (a Cluster) is not searched for each name.
+        if (handled.Length >= index.Names.Length && AllHandled(index.Names, handled))
         {
             return false;
         }
 
+        MarkPresent(message, index, reported);
+        var any = false;
+        for (var i = 0; i < reported.Length; i++)
+        {
+            if (reported[i] && handled.Contains(index.Names[i]))
+            {
+                reported[i] = false;
+            }
+
+            any |= reported[i];
+        }
+
+        return any;
+    }
+
+    private static bool AllHandled(string[] names, ReadOnlySpan<string> handled)
+    {
+        foreach (var name in names)
+        {
+            if (!handled.Contains(name))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Sets <c>present[i]</c> for each declared field i that is on the wire.</summary>
+    // The buffer is written in full before it is read: zeroing it first would be wasted work on every call.
+    [SkipLocalsInit]
+    private static void MarkPresent(IMessage message, FieldIndex index, Span<bool> present)
+    {
+        var size = message.CalculateSize();
+        if (size == 0)
+        {
+            return;
+        }
+
         byte[]? rented = null;
-        Span<byte> buffer = size <= StackBufferSize ? stackalloc byte[StackBufferSize] : (rented = ArrayPool<byte>.Shared.Rent(size));
+        Span<byte> buffer = size <= StackBufferSize ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size));
         try
         {
             var bytes = buffer[..size];
@@ -103,7 +141,7 @@ public static class UnsupportedFields
                 // Unknown fields (kept from a newer peer's bytes) are not declared: the descriptor walk never saw them either.
                 if (index.Find(number) is var i and >= 0)
                 {
-                    set[i] = true;
+                    present[i] = true;
                 }
 
                 reader.Skip(wire, number);
@@ -116,11 +154,9 @@ public static class UnsupportedFields
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
-
-        return true;
     }
 
-    /// <summary>A message's fields in declaration order, with the position of each field number in that order.</summary>
+    /// <summary>A message's field names in declaration order, with the position of each field number in that order.</summary>
     private sealed class FieldIndex
     {
         // Field numbers are small and dense in the Envoy API; a sparse message (numbers far above its field count)
@@ -132,33 +168,35 @@ public static class UnsupportedFields
 
         public FieldIndex(MessageSchema schema)
         {
-            Fields = schema.Fields;
+            // Interned, so that the converters' literal names match by reference.
+            Names = [.. schema.Fields.Select(field => string.Intern(field.Name))];
             var max = 0;
-            foreach (var field in Fields)
+            foreach (var field in schema.Fields)
             {
                 max = Math.Max(max, field.Number);
             }
 
-            if (max <= (Fields.Count * 2) + DenseSlack)
+            if (max <= (Names.Length * 2) + DenseSlack)
             {
                 _dense = new int[max + 1];
                 _dense.AsSpan().Fill(-1);
-                for (var i = 0; i < Fields.Count; i++)
+                for (var i = 0; i < schema.Fields.Count; i++)
                 {
-                    _dense[Fields[i].Number] = i;
+                    _dense[schema.Fields[i].Number] = i;
                 }
             }
             else
             {
-                _sparse = new Dictionary<int, int>(Fields.Count);
-                for (var i = 0; i < Fields.Count; i++)
+                _sparse = new Dictionary<int, int>(Names.Length);
+                for (var i = 0; i < schema.Fields.Count; i++)
                 {
-                    _sparse[Fields[i].Number] = i;
+                    _sparse[schema.Fields[i].Number] = i;
                 }
             }
         }
 
-        public IReadOnlyList<FieldSchema> Fields { get; }
+        /// <summary>The fields' names, in declaration order.</summary>
+        public string[] Names { get; }
 
         public int Find(int number) =>
             _dense is not null

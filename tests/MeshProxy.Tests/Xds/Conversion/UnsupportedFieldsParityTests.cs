@@ -128,8 +128,18 @@ public sealed class UnsupportedFieldsParityTests
         UnsupportedFields.Warn(message, "", handled, expected.Take(1).ToArray());
         var handledNames = handled.Warnings.Select(w => w.FieldPath).ToList();
 
+        // With every field handled nothing is; with every field but the first set one (and as many names as fields),
+        // only that one.
+        var all = message.Descriptor.Fields.InDeclarationOrder().Select(f => f.Name).ToList();
+        var allHandled = new ConversionContext();
+        UnsupportedFields.Warn(message, "", allHandled, [.. all, "not_a_field"]);
+        var allButOne = new ConversionContext();
+        UnsupportedFields.Warn(message, "", allButOne, [.. all.Where(name => name != expected.FirstOrDefault()), "not_a_field"]);
+
         return expected.SequenceEqual(warnedNames) && expected.SequenceEqual(rejectedNames) && ok == (expected.Count == 0)
             && expected.Skip(1).SequenceEqual(handledNames)
+            && allHandled.Warnings.Count == 0
+            && expected.Take(1).SequenceEqual(allButOne.Warnings.Select(w => w.FieldPath))
             ? null
             : $"{message.Descriptor.FullName} {message}: descriptor walk [{string.Join(", ", expected)}], Warn [{string.Join(", ", warnedNames)}], Reject [{string.Join(", ", rejectedNames)}]";
     }
