@@ -2,6 +2,7 @@ using Envoy.Config.Bootstrap.V3;
 using Envoy.Config.Core.V3;
 using Envoy.Extensions.TransportSockets.Tls.V3;
 using MeshProxy.Xds.Conversion;
+using MeshProxy.Xds.Schema;
 using EnvoyAddress = Envoy.Config.Core.V3.Address;
 
 namespace MeshProxy.Xds.Bootstrap;
@@ -126,7 +127,7 @@ public static class DynamicResourcesConverter
                 delta = true;
                 break;
             default:
-                context.Error(FieldPath.Field(path, "api_type"), $"api_type {ApiConfigSource.Descriptor.FindFieldByName("api_type").EnumType.FindValueByNumber((int)ads.ApiType)?.Name} is not supported for ADS; use GRPC or DELTA_GRPC");
+                context.Error(FieldPath.Field(path, "api_type"), $"api_type {ProtoSchema.Envoy.GetMessage(typeof(ApiConfigSource)).FindFieldByName("api_type")!.EnumType.NameOf((int)ads.ApiType)} is not supported for ADS; use GRPC or DELTA_GRPC");
                 return null;
         }
 
@@ -229,12 +230,12 @@ public static class DynamicResourcesConverter
         if (cluster.TransportSocket?.TypedConfig is { } tls)
         {
             var tlsPath = $"static_resources.clusters[name={name}].transport_socket.typed_config";
-            if (!tls.Is(UpstreamTlsContext.Descriptor))
+            if (!TypedConfig.Is<UpstreamTlsContext>(tls))
             {
                 return Fail(tlsPath, $"transport socket {tls.TypeUrl} is not supported for the xDS server; use UpstreamTlsContext", context);
             }
 
-            var common = tls.Unpack<UpstreamTlsContext>().CommonTlsContext;
+            var common = UpstreamTlsContext.Parser.ParseFrom(tls.Value).CommonTlsContext;
             ca = DataSourceFile(common?.ValidationContext?.TrustedCa, FieldPath.Field(tlsPath, "common_tls_context.validation_context.trusted_ca"), context);
             if (common?.TlsCertificates.FirstOrDefault() is { } pair)
             {

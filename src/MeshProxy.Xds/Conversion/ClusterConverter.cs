@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Envoy.Config.Cluster.V3;
 using MeshProxy.Core.Config;
+using MeshProxy.Xds.Schema;
 
 namespace MeshProxy.Xds.Conversion;
 
@@ -306,12 +307,12 @@ public static class ClusterConverter
         }
     }
 
-    // The proto spelling (STRICT_DNS), as users write it; read from the descriptor, not by reflection.
+    // The proto spelling (STRICT_DNS), as users write it; read from the schema, not by reflection.
     private static string EnumName(Cluster.Types.DiscoveryType value) => EnumName("type", (int)value);
 
     private static string EnumName(Cluster.Types.LbPolicy value) => EnumName("lb_policy", (int)value);
 
     private static string EnumName(string field, int number) =>
-        Cluster.Descriptor.FindFieldByName(field).EnumType.FindValueByNumber(number)?.Name
+        ProtoSchema.Envoy.GetMessage(typeof(Cluster)).FindFieldByName(field)!.EnumType.NameOf(number)
         ?? number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

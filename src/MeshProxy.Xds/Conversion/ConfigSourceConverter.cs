@@ -1,4 +1,5 @@
 using Envoy.Config.Core.V3;
+using MeshProxy.Xds.Schema;
 
 namespace MeshProxy.Xds.Conversion;
 
@@ -55,5 +56,5 @@ public static class ConfigSourceConverter
     }
 
     private static string FieldName(ConfigSource.ConfigSourceSpecifierOneofCase which) =>
-        ConfigSource.Descriptor.Oneofs[0].Fields.FirstOrDefault(f => f.FieldNumber == (int)which)?.Name ?? which.ToString();
+        ProtoSchema.Envoy.GetMessage(typeof(ConfigSource)).FindFieldByNumber((int)which)?.Name ?? which.ToString();
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Envoy.Config.Route.V3;
 using MeshProxy.Core.Config.Http;
+using MeshProxy.Xds.Schema;
 
 namespace MeshProxy.Xds.Conversion;
 
@@ -140,7 +141,7 @@ internal static class RouteActionConverter
     ];
 
     // Everything else (mirroring, CORS, upgrades, max_stream_duration, ...) only decorates: warned about, not refused.
-    private static readonly string[] ForwardWarned = [.. RouteAction.Descriptor.Fields.InDeclarationOrder()
+    private static readonly string[] ForwardWarned = [.. ProtoSchema.Envoy.GetMessage(typeof(RouteAction)).Fields
         .Select(f => f.Name)
         .Where(n => !ForwardHandled.Contains(n) && !ForwardRejected.Contains(n))];
 

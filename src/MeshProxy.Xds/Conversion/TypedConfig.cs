@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using MeshProxy.Xds.Schema;
 using UdpaTypedStruct = Udpa.Type.V1.TypedStruct;
 using XdsTypedStruct = Xds.Type.V3.TypedStruct;
 
@@ -45,17 +46,45 @@ internal readonly record struct TypedConfig(string TypeUrl, Struct? Struct)
     }
 
     /// <summary>Unpacks a typed config of a known type; records an error naming the type on failure.</summary>
+    /// <remarks>
+    /// What <see cref="Any.Unpack{T}"/> does, with the same error text, but naming the type from the schema: Unpack
+    /// reads <c>T.Descriptor</c>, which builds the descriptors of the type's whole import closure.
+    /// </remarks>
     public static T? Unpack<T>(Any any, string path, ConversionContext context)
         where T : class, IMessage<T>, new()
     {
+        if (!Is<T>(any))
+        {
+            var fullName = FullNameOf<T>.Value;
+            var name = fullName[(fullName.LastIndexOf('.') + 1)..];
+            context.Error(path, $"cannot decode {any.TypeUrl}: Full type name for {name} is {fullName}; Any message's type url is {any.TypeUrl}");
+            return null;
+        }
+
         try
         {
-            return any.Unpack<T>();
+            var message = new T();
+            message.MergeFrom(any.Value);
+            return message;
         }
         catch (InvalidProtocolBufferException ex)
         {
             context.Error(path, $"cannot decode {any.TypeUrl}: {ex.Message}");
             return null;
         }
+    }
+
+    /// <summary>What <c>any.Is(T.Descriptor)</c> says, without building the descriptor.</summary>
+    public static bool Is<T>(Any any)
+        where T : IMessage
+    {
+        // Any.GetTypeName's rule: the type is the part after the last '/', and a URL without one names none.
+        var slash = any.TypeUrl.LastIndexOf('/');
+        return slash >= 0 && any.TypeUrl.AsSpan(slash + 1).SequenceEqual(FullNameOf<T>.Value);
+    }
+
+    private static class FullNameOf<T>
+    {
+        public static readonly string Value = ProtoSchema.Envoy.GetMessage(typeof(T)).FullName;
     }
 }

@@ -154,6 +154,11 @@ public class DynamicResourcesTests
         "dynamic_resources: {cds_config: {ads: {}}, ads_config: {api_type: GRPC, grpc_services: [{envoy_grpc: {cluster_name: missing}}]}}",
         "dynamic_resources.ads_config.grpc_services[0].envoy_grpc.cluster_name: cluster 'missing' is not defined in static_resources.clusters")]
     [InlineData(
+        "dynamic_resources: {cds_config: {ads: {}}, ads_config: {api_type: GRPC, grpc_services: [{envoy_grpc: {cluster_name: x}}]}}\n"
+        + "static_resources: {clusters: [{name: x, load_assignment: {cluster_name: x, endpoints: [{lb_endpoints: [{endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 1}}}}]}]},"
+        + " transport_socket: {name: raw, typed_config: {'@type': type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer}}}]}",
+        "static_resources.clusters[name=x].transport_socket.typed_config: transport socket type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer is not supported for the xDS server; use UpstreamTlsContext")]
+    [InlineData(
         "dynamic_resources: {lds_config: {path_config_source: {path: ''}}}",
         "dynamic_resources.lds_config.path_config_source.path: a path is required")]
     public void LoadText_BadDynamicResources_NamesTheField(string yaml, string expected)
