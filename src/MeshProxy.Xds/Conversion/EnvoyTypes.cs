@@ -11,8 +11,9 @@ namespace MeshProxy.Xds.Conversion;
 /// </summary>
 /// <remarks>
 /// Building a file's descriptors builds those of everything it imports, and they stay for the life of the process
-/// (static fields of the generated code): the whole registry is about a third of the managed heap after start-up.
-/// Config parsing does not build it (<see cref="Schema.ProtoJsonReader"/> reads the build's descriptor set).
+/// (static fields of the generated code): 7.7 MB for Bootstrap's closure alone. No production path builds them any
+/// more (parsing, conversion and <c>/config_dump</c> read the build's descriptor set through <see cref="Schema.ProtoSchema"/>);
+/// the registry is what tests and benchmarks hold those paths to, with Google.Protobuf's own JSON parser and formatter.
 /// </remarks>
 public static class EnvoyTypes
 {
