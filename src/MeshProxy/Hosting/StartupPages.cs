@@ -20,10 +20,14 @@ internal static partial class StartupPages
 {
     private const int MadviseDontNeed = 4;
 
+    /// <summary>Set to <c>0</c>, the pages are kept (to compare, or where a page fault after start-up must not happen).</summary>
+    public const string SwitchVariable = "MESHPROXY_RELEASE_STARTUP_PAGES";
+
     /// <summary>Releases the executable's clean read-only pages; returns the bytes of the mappings released.</summary>
     public static long ReleaseIfNativeAot()
     {
-        if (RuntimeFeature.IsDynamicCodeCompiled || !OperatingSystem.IsLinux() || Environment.ProcessPath is not { } path)
+        if (RuntimeFeature.IsDynamicCodeCompiled || !OperatingSystem.IsLinux() || Environment.ProcessPath is not { } path
+            || Environment.GetEnvironmentVariable(SwitchVariable) == "0")
         {
             return 0;
         }
