@@ -81,7 +81,7 @@ internal static class ProxyHost
         var before = GC.GetTotalMemory(forceFullCollection: false); // live as of the last GC plus everything allocated since
         var clock = Stopwatch.StartNew();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        var released = StartupPages.ReleaseIfNativeAot(); // the conversion code of the first round is start-up code too
+        var released = StartupPages.ReleaseOwnExecutable(); // the conversion code of the first round is start-up code too
         options.Logger.Information(
             "xDS: compacted the managed heap after the initial fetch in {ElapsedMs} ms: {BeforeKiB} KiB allocated -> {AfterKiB} KiB heap; {ReleasedKiB} KiB of start-up pages of the binary released",
             clock.ElapsedMilliseconds, before / 1024, GC.GetGCMemoryInfo().HeapSizeBytes / 1024, released / 1024);
@@ -148,7 +148,7 @@ internal static class ProxyHost
             // is converted; one compacting collection here returns that memory before traffic starts, and the pages
             // of the binary that only start-up ran are unmapped.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            var released = StartupPages.ReleaseIfNativeAot();
+            var released = StartupPages.ReleaseOwnExecutable();
 
             logger.Information(
                 "MeshProxy ready in {StartupMs} ms: {ListenerCount} listeners, {ClusterCount} clusters, transport {Transport} with {LoopCount} event loops, managed heap {HeapKiB} KiB, {ReleasedKiB} KiB of start-up pages of the binary released",

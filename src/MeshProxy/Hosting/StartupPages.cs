@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace MeshProxy.Hosting;
@@ -14,7 +13,9 @@ namespace MeshProxy.Hosting;
 /// Only read-only, file-backed mappings of the executable with no private (anonymous) pages are released: dropping a
 /// private page would lose its contents (relocations applied to RELRO data, say), dropping a clean file page loses
 /// nothing. The pages stay in the page cache, shared with every other process running the binary; RSS and PSS no
-/// longer count them. Runs in NativeAOT builds only: under the JIT the executable is the small .NET host.
+/// longer count them. Under <c>dotnet meshproxy.dll</c> the executable is the small .NET host: little to release, and
+/// nothing lost. (<c>RuntimeFeature.IsDynamicCodeCompiled</c> cannot tell the two apart: <c>PublishAot</c> turns dynamic
+/// code off in the JIT build's runtimeconfig as well.)
 /// </remarks>
 internal static partial class StartupPages
 {
@@ -24,9 +25,9 @@ internal static partial class StartupPages
     public const string SwitchVariable = "MESHPROXY_RELEASE_STARTUP_PAGES";
 
     /// <summary>Releases the executable's clean read-only pages; returns the bytes of the mappings released.</summary>
-    public static long ReleaseIfNativeAot()
+    public static long ReleaseOwnExecutable()
     {
-        if (RuntimeFeature.IsDynamicCodeCompiled || !OperatingSystem.IsLinux() || Environment.ProcessPath is not { } path
+        if (!OperatingSystem.IsLinux() || Environment.ProcessPath is not { } path
             || Environment.GetEnvironmentVariable(SwitchVariable) == "0")
         {
             return 0;
