@@ -3,44 +3,13 @@ namespace MeshProxy.Xds.Schema;
 /// <summary>What reading one message type from JSON needs, worked out once per type: its fields by either name and its oneofs.</summary>
 internal sealed class JsonMessageInfo
 {
-    private static readonly Dictionary<string, JsonWellKnown> WellKnownKinds = new(StringComparer.Ordinal)
-    {
-        ["google.protobuf.Any"] = JsonWellKnown.Any,
-        ["google.protobuf.Duration"] = JsonWellKnown.Duration,
-        ["google.protobuf.Timestamp"] = JsonWellKnown.Timestamp,
-        ["google.protobuf.FieldMask"] = JsonWellKnown.FieldMask,
-        ["google.protobuf.Struct"] = JsonWellKnown.Struct,
-        ["google.protobuf.Value"] = JsonWellKnown.Value,
-        ["google.protobuf.ListValue"] = JsonWellKnown.ListValue,
-        ["google.protobuf.DoubleValue"] = JsonWellKnown.Wrapper,
-        ["google.protobuf.FloatValue"] = JsonWellKnown.Wrapper,
-        ["google.protobuf.Int64Value"] = JsonWellKnown.Wrapper,
-        ["google.protobuf.UInt64Value"] = JsonWellKnown.Wrapper,
-        ["google.protobuf.Int32Value"] = JsonWellKnown.Wrapper,
-        ["google.protobuf.UInt32Value"] = JsonWellKnown.Wrapper,
-        ["google.protobuf.BoolValue"] = JsonWellKnown.Wrapper,
-        ["google.protobuf.StringValue"] = JsonWellKnown.Wrapper,
-        ["google.protobuf.BytesValue"] = JsonWellKnown.Wrapper,
-        // The other messages of the well-known type files: read as objects, but inside an Any they too go in "value".
-        ["google.protobuf.Empty"] = JsonWellKnown.None,
-        ["google.protobuf.SourceContext"] = JsonWellKnown.None,
-        ["google.protobuf.Api"] = JsonWellKnown.None,
-        ["google.protobuf.Method"] = JsonWellKnown.None,
-        ["google.protobuf.Mixin"] = JsonWellKnown.None,
-        ["google.protobuf.Type"] = JsonWellKnown.None,
-        ["google.protobuf.Field"] = JsonWellKnown.None,
-        ["google.protobuf.Enum"] = JsonWellKnown.None,
-        ["google.protobuf.EnumValue"] = JsonWellKnown.None,
-        ["google.protobuf.Option"] = JsonWellKnown.None,
-    };
-
     private readonly Utf8NameTable<JsonFieldInfo> _byName;
 
     public JsonMessageInfo(JsonSchemaCache cache, MessageSchema schema)
     {
         Schema = schema;
-        IsWellKnownType = WellKnownKinds.TryGetValue(schema.FullName, out var kind);
-        WellKnown = kind;
+        IsWellKnownType = JsonWellKnownTypes.IsWellKnownType(schema.FullName);
+        WellKnown = JsonWellKnownTypes.KindOf(schema.FullName);
 
         var oneofs = new List<string>();
         var fields = new JsonFieldInfo[schema.Fields.Count];

@@ -8,7 +8,6 @@ internal ref partial struct ProtoJsonEmitter
 {
     private const string AnyTypeUrlName = "@type";
     private const string NullValueName = "google.protobuf.NullValue";
-    private const string Package = "google.protobuf.";
 
     // Duration's range (about 10,000 years) and Timestamp's (years 1 to 9999, what DateTime can format).
     private const long MaxDurationSeconds = 315_576_000_000;
@@ -16,72 +15,32 @@ internal ref partial struct ProtoJsonEmitter
     private const long MaxTimestampSeconds = 253_402_300_799;
     private const int MaxNanos = 999_999_999;
 
-    private enum WellKnownType
-    {
-        None,
-        Any,
-        Duration,
-        Timestamp,
-        FieldMask,
-        Struct,
-        Value,
-        ListValue,
-        Wrapper,
-    }
-
-    /// <summary>
-    /// The types of Google.Protobuf's <c>IsWellKnownType</c> (every message of any, api, duration, empty, field_mask,
-    /// source_context, struct, timestamp, type and wrappers.proto): inside an <c>Any</c> they go under <c>"value"</c>,
-    /// even those written as plain objects (<c>Empty</c>, <c>Api</c>...).
-    /// </summary>
-    private static bool IsWellKnownTypeName(string fullName) =>
-        fullName.StartsWith(Package, StringComparison.Ordinal) && fullName.AsSpan(Package.Length) is
-            "Any" or "Api" or "Method" or "Mixin" or "Duration" or "Empty" or "FieldMask" or "SourceContext" or "Struct"
-            or "Value" or "ListValue" or "Timestamp" or "Type" or "Field" or "Enum" or "EnumValue" or "Option"
-            or "DoubleValue" or "FloatValue" or "Int64Value" or "UInt64Value" or "Int32Value" or "UInt32Value"
-            or "BoolValue" or "StringValue" or "BytesValue";
-
-    private static WellKnownType KindOf(MessageSchema schema) =>
-        !schema.FullName.StartsWith(Package, StringComparison.Ordinal) ? WellKnownType.None : schema.FullName.AsSpan(Package.Length) switch
-        {
-            "Any" => WellKnownType.Any,
-            "Duration" => WellKnownType.Duration,
-            "Timestamp" => WellKnownType.Timestamp,
-            "FieldMask" => WellKnownType.FieldMask,
-            "Struct" => WellKnownType.Struct,
-            "Value" => WellKnownType.Value,
-            "ListValue" => WellKnownType.ListValue,
-            "DoubleValue" or "FloatValue" or "Int64Value" or "UInt64Value" or "Int32Value" or "UInt32Value" or "BoolValue"
-                or "StringValue" or "BytesValue" => WellKnownType.Wrapper,
-            _ => WellKnownType.None,
-        };
-
     private bool TryWriteWellKnown(MessageSchema schema, int begin, int end)
     {
-        switch (KindOf(schema))
+        switch (JsonWellKnownTypes.KindOf(schema.FullName))
         {
-            case WellKnownType.Any:
+            case JsonWellKnown.Any:
                 WriteAny(schema, begin, end);
                 return true;
-            case WellKnownType.Duration:
+            case JsonWellKnown.Duration:
                 WriteDuration(begin, end);
                 return true;
-            case WellKnownType.Timestamp:
+            case JsonWellKnown.Timestamp:
                 WriteTimestamp(begin, end);
                 return true;
-            case WellKnownType.FieldMask:
+            case JsonWellKnown.FieldMask:
                 WriteFieldMask(begin, end);
                 return true;
-            case WellKnownType.Struct:
+            case JsonWellKnown.Struct:
                 WriteStruct(schema, begin, end);
                 return true;
-            case WellKnownType.Value:
+            case JsonWellKnown.Value:
                 WriteValue(schema, begin, end);
                 return true;
-            case WellKnownType.ListValue:
+            case JsonWellKnown.ListValue:
                 WriteListValue(schema, begin, end);
                 return true;
-            case WellKnownType.Wrapper:
+            case JsonWellKnown.Wrapper:
                 WriteWrapper(schema, begin, end);
                 return true;
             default:
@@ -124,7 +83,7 @@ internal ref partial struct ProtoJsonEmitter
 
     private void WriteAnyContent(MessageSchema packed, int begin, int end)
     {
-        if (IsWellKnownTypeName(packed.FullName))
+        if (JsonWellKnownTypes.IsWellKnownType(packed.FullName))
         {
             _writer.WritePropertyName("value"u8);
             WriteMessage(packed, begin, end);
