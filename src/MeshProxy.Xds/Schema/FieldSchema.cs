@@ -18,7 +18,7 @@ public sealed class FieldSchema
         TypeName = typeName;
         OneofName = oneofName;
         IsExplicitlyOptional = isExplicitlyOptional;
-        IsPacked = isRepeated && !packedDisabled && type is not (ProtoFieldType.String or ProtoFieldType.Bytes or ProtoFieldType.Message or ProtoFieldType.Group);
+        IsPacked = isRepeated && !packedDisabled && IsPackable(type);
     }
 
     public MessageSchema Owner { get; }
@@ -60,6 +60,20 @@ public sealed class FieldSchema
     public EnumSchema EnumType => _enumType ??= Owner.Schema.GetEnum(RequireTypeName(ProtoFieldType.Enum));
 
     public override string ToString() => $"{Owner.FullName}.{Name}";
+
+    /// <summary>The wire type a value of <paramref name="type"/> is written with (unpacked).</summary>
+    internal static int WireTypeOf(ProtoFieldType type) => type switch
+    {
+        ProtoFieldType.Double or ProtoFieldType.Fixed64 or ProtoFieldType.SFixed64 => WireReader.Fixed64,
+        ProtoFieldType.Float or ProtoFieldType.Fixed32 or ProtoFieldType.SFixed32 => WireReader.Fixed32,
+        ProtoFieldType.String or ProtoFieldType.Bytes or ProtoFieldType.Message => WireReader.LengthDelimited,
+        ProtoFieldType.Group => WireReader.StartGroup,
+        _ => WireReader.Varint,
+    };
+
+    /// <summary>Repeated values of <paramref name="type"/> may go on the wire packed (numbers, bools, enums).</summary>
+    internal static bool IsPackable(ProtoFieldType type) =>
+        type is not (ProtoFieldType.String or ProtoFieldType.Bytes or ProtoFieldType.Message or ProtoFieldType.Group);
 
     private string RequireTypeName(ProtoFieldType kind) =>
         (Type == kind || (kind == ProtoFieldType.Message && Type == ProtoFieldType.Group)) && TypeName is not null

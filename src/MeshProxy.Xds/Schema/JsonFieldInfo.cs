@@ -17,7 +17,7 @@ internal sealed class JsonFieldInfo
         IsPacked = schema.IsPacked;
         HasPresence = schema.HasPresence;
         OneofIndex = oneofIndex;
-        WireType = WireTypeOf(schema.Type);
+        WireType = FieldSchema.WireTypeOf(schema.Type);
         Tag = (uint)schema.Number << 3 | (uint)WireType;
         PackedTag = (uint)schema.Number << 3 | WireReader.LengthDelimited;
         IsValue = schema.Type == ProtoFieldType.Message && schema.TypeName == "google.protobuf.Value";
@@ -66,13 +66,4 @@ internal sealed class JsonFieldInfo
     public JsonEnumInfo Enum => _enum ??= _cache.Get(Schema.EnumType);
 
     public override string ToString() => Schema.ToString();
-
-    private static int WireTypeOf(ProtoFieldType type) => type switch
-    {
-        ProtoFieldType.Double or ProtoFieldType.Fixed64 or ProtoFieldType.SFixed64 => WireReader.Fixed64,
-        ProtoFieldType.Float or ProtoFieldType.Fixed32 or ProtoFieldType.SFixed32 => WireReader.Fixed32,
-        ProtoFieldType.String or ProtoFieldType.Bytes or ProtoFieldType.Message => WireReader.LengthDelimited,
-        ProtoFieldType.Group => WireReader.StartGroup,
-        _ => WireReader.Varint,
-    };
 }

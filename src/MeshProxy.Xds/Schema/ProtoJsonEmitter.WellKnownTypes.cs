@@ -185,19 +185,7 @@ internal ref partial struct ProtoJsonEmitter
                 joined.Append(',');
             }
 
-            var upper = false;
-            foreach (var c in path)
-            {
-                if (c == '_')
-                {
-                    upper = true;
-                }
-                else
-                {
-                    joined.Append(upper ? char.ToUpperInvariant(c) : c);
-                    upper = false;
-                }
-            }
+            ProtoSchema.AppendLowerCamelCase(joined, path);
         }
 
         _writer.WriteStringValue(joined.ToString());
@@ -300,7 +288,7 @@ internal ref partial struct ProtoJsonEmitter
             }
         }
 
-        WriteScalar(value, last < 0 ? new WireField(1, ExpectedWire(value.Type), 0, 0, 0, 0) : _fields[last]);
+        WriteScalar(value, last < 0 ? new WireField(1, FieldSchema.WireTypeOf(value.Type), 0, 0, 0, 0) : _fields[last]);
     }
 
     /// <summary>The last occurrence of field <paramref name="number"/> with wire type <paramref name="wire"/>, or -1.</summary>

@@ -202,7 +202,7 @@ internal ref partial struct ProtoJsonEmitter
 
     private void WriteRepeated(FieldSchema field, int from, int to)
     {
-        var packable = IsPackable(field.Type);
+        var packable = FieldSchema.IsPackable(field.Type);
         var empty = true;
         for (var i = from; i < to && empty; i++)
         {
@@ -250,7 +250,7 @@ internal ref partial struct ProtoJsonEmitter
     private int WritePacked(FieldSchema field, WireField packed, int index)
     {
         var payload = _root.Slice(packed.Start, packed.Length);
-        var wire = ExpectedWire(field.Type);
+        var wire = FieldSchema.WireTypeOf(field.Type);
         if (wire == WireReader.Varint)
         {
             var reader = new WireReader(payload);
@@ -469,7 +469,7 @@ internal ref partial struct ProtoJsonEmitter
         }
         else
         {
-            WriteScalar(valueField, last < 0 ? new WireField(2, ExpectedWire(valueField.Type), 0, 0, 0, 0) : _fields[last]);
+            WriteScalar(valueField, last < 0 ? new WireField(2, FieldSchema.WireTypeOf(valueField.Type), 0, 0, 0, 0) : _fields[last]);
         }
 
         _count = begin;
@@ -714,19 +714,7 @@ internal ref partial struct ProtoJsonEmitter
     };
 
     private static bool IsValid(FieldSchema field, int wire) =>
-        wire == ExpectedWire(field.Type) || (field.IsRepeated && wire == WireReader.LengthDelimited && IsPackable(field.Type));
-
-    private static bool IsPackable(ProtoFieldType type) =>
-        type is not (ProtoFieldType.String or ProtoFieldType.Bytes or ProtoFieldType.Message or ProtoFieldType.Group);
-
-    private static int ExpectedWire(ProtoFieldType type) => type switch
-    {
-        ProtoFieldType.Double or ProtoFieldType.Fixed64 or ProtoFieldType.SFixed64 => WireReader.Fixed64,
-        ProtoFieldType.Float or ProtoFieldType.Fixed32 or ProtoFieldType.SFixed32 => WireReader.Fixed32,
-        ProtoFieldType.String or ProtoFieldType.Bytes or ProtoFieldType.Message => WireReader.LengthDelimited,
-        ProtoFieldType.Group => WireReader.StartGroup,
-        _ => WireReader.Varint,
-    };
+        wire == FieldSchema.WireTypeOf(field.Type) || (field.IsRepeated && wire == WireReader.LengthDelimited && FieldSchema.IsPackable(field.Type));
 
     private static int ZigZag32(uint value) => (int)(value >> 1) ^ -(int)(value & 1);
 

@@ -359,10 +359,12 @@ public sealed class ProtoSchema
         return builder.ToString();
     }
 
-    // protoc's default JSON name: lowerCamelCase of the .proto name (what it writes into json_name).
-    private static string DefaultJsonName(string name)
+    /// <summary>
+    /// Appends <paramref name="name"/> in lowerCamelCase: underscores dropped, the letter after one capitalised. protoc's
+    /// default JSON name (what it writes into json_name), and how a FieldMask path is spelled in JSON.
+    /// </summary>
+    internal static void AppendLowerCamelCase(StringBuilder builder, ReadOnlySpan<char> name)
     {
-        var builder = new StringBuilder(name.Length);
         var capitalizeNext = false;
         foreach (var c in name)
         {
@@ -376,7 +378,12 @@ public sealed class ProtoSchema
                 capitalizeNext = false;
             }
         }
+    }
 
+    private static string DefaultJsonName(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        AppendLowerCamelCase(builder, name);
         return builder.ToString();
     }
 
