@@ -135,6 +135,7 @@ internal sealed class DownstreamConnection : IHeartbeatHandler
         }
     }
 
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask ServeAsync()
     {
         var snapshot = Snapshot;

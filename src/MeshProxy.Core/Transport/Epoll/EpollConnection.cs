@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.CompilerServices;
+using MeshProxy.Core.Threading;
 
 namespace MeshProxy.Core.Transport.Epoll;
 
@@ -189,6 +191,8 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
     /// <summary>Completes the application's sides of both pipes (Output is flushed, then FIN), stops reading and
     /// waits until the socket is closed.</summary>
+    // Pooled: every caller awaits (or AsTask()s) its own call once; a second DisposeAsync is a second call.
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public override async ValueTask DisposeAsync()
     {
         await _output.Writer.CompleteAsync().ConfigureAwait(false);
