@@ -445,11 +445,19 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
                 }
             }
         }
-        catch (Exception ex) when (!_stopSend)
+#pragma warning disable CA1031 // Whatever ends the loop is handed to the application through the pipe.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            // The application completed Output with an error: end the connection with a reset, as a proxy should.
-            error = ex;
-            AbortCore("output completed with an error: " + ex.Message);
+            if (!_stopSend)
+            {
+                // The application completed Output with an error: end the connection with a reset, as a proxy should.
+                error = ex;
+                AbortCore("output completed with an error: " + ex.Message);
+            }
+
+            // Already stopping (an abort, a reset, the loop's end): the stop's error below is the one to report.
+            // Letting this escape skipped the close, so the fd and Closed were never released.
         }
 
         if (finished && !_stopSend)
