@@ -266,6 +266,8 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
     private void SignalClosedOffLoop() =>
         ThreadPool.UnsafeQueueUserWorkItem(static c => c._closed.TrySetResult(), this, preferLocal: false);
 
+    // Nobody awaits the two loops (the connection's end is Closed), so they return DetachedTask: their boxes are
+    // reused per loop thread, and an exception escaping one (a bug: each catches what ends it) is not lost.
     private void Start()
     {
         _ = ReceiveLoopAsync();
@@ -317,7 +319,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         connect.TrySetCanceled(token);
     }
 
-    private async Task ReceiveLoopAsync()
+    private async DetachedTask ReceiveLoopAsync()
     {
         PipeWriter writer = _input.Writer;
         Exception? error = null;
@@ -385,7 +387,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         TryClose();
     }
 
-    private async Task SendLoopAsync()
+    private async DetachedTask SendLoopAsync()
     {
         PipeReader reader = _output.Reader;
         Exception? error = null;
