@@ -53,14 +53,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         _fd = fd;
         _local = local;
         _remote = remote;
-        var pipeOptions = new PipeOptions(
-            pool: loop.Pool,
-            readerScheduler: loop,
-            writerScheduler: loop,
-            pauseWriterThreshold: options.BufferLimitBytes,
-            resumeWriterThreshold: options.ResumeThreshold,
-            minimumSegmentSize: loop.Pool.MaxBufferSize,
-            useSynchronizationContext: false);
+        var pipeOptions = loop.GetPipeOptions(options);
         _input = new Pipe(pipeOptions);
         _output = new Pipe(pipeOptions);
     }
