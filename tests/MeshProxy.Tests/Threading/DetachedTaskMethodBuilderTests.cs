@@ -11,6 +11,12 @@ public sealed class DetachedTaskMethodBuilderTests
 {
     private static readonly AsyncLocal<string?> Flowing = new();
 
+    /// <summary>Debug builds compile async state machines as classes, one object per call: the allocation checks
+    /// then measure the compiler, not the builder.</summary>
+    private static readonly bool StateMachinesAreStructs = typeof(DetachedTaskMethodBuilderTests).Assembly
+        .GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+        is not [System.Diagnostics.DebuggableAttribute { IsJITOptimizerDisabled: true }];
+
     [Fact]
     public void SynchronousCompletion_AllocatesNothing()
     {
@@ -29,7 +35,10 @@ public sealed class DetachedTaskMethodBuilderTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(1001, done.Value);
-        Assert.Equal(0, allocated);
+        if (StateMachinesAreStructs)
+        {
+            Assert.Equal(0, allocated);
+        }
     }
 
     [Fact]
@@ -66,7 +75,10 @@ public sealed class DetachedTaskMethodBuilderTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(10_100, done.Value);
-        Assert.True(allocated < 1024, $"{allocated} bytes over 10000 suspended calls");
+        if (StateMachinesAreStructs)
+        {
+            Assert.True(allocated < 1024, $"{allocated} bytes over 10000 suspended calls");
+        }
     }
 
     [Fact]
@@ -164,7 +176,7 @@ public sealed class DetachedTaskMethodBuilderTests
             Assert.Equal(1000, caught.Count);
             // Each call allocates its exception (and its stack trace); a box (~100+ bytes) per call would show on top.
             var exceptionOnly = MeasureException();
-            Assert.True(perCall < exceptionOnly + 64, $"{perCall:F0} bytes per throwing call, {exceptionOnly:F0} for the exception alone");
+            Assert.True(!StateMachinesAreStructs || perCall < exceptionOnly + 64, $"{perCall:F0} bytes per throwing call, {exceptionOnly:F0} for the exception alone");
         }
         finally
         {
