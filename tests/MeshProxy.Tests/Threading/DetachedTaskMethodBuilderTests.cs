@@ -129,6 +129,32 @@ public sealed class DetachedTaskMethodBuilderTests
     }
 
     [Fact]
+    public void CallFinishingOnAnotherThread_WhileItsStepUnwinds_GoesBackToTheFinishingThreadOnly()
+    {
+        long secondCallAllocated = -1;
+        var done = new StrongBox<int>();
+        var thread = new Thread(() =>
+        {
+            // A fresh thread: its free list for HopAsync starts empty.
+            var signal = new InlineSignal();
+            _ = HopAsync(signal, done);
+            signal.Signal(); // resumes here; the next await finishes the call on another thread before returning
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            _ = HopAsync(signal, done); // suspends: needs a box, and this thread has none to give back
+            secondCallAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(1, done.Value);
+        if (StateMachinesAreStructs)
+        {
+            Assert.True(secondCallAllocated > 0, "the box went back to the thread whose step was still unwinding");
+        }
+    }
+
+    [Fact]
     public void Exceptions_BeforeAndAfterSuspension_GoToTheUnhandledHandler()
     {
         var caught = new List<Exception>();
@@ -226,6 +252,13 @@ public sealed class DetachedTaskMethodBuilderTests
         seen.SetResult(Flowing.Value);
     }
 
+    private static async DetachedTask HopAsync(InlineSignal signal, StrongBox<int> done)
+    {
+        await signal;
+        await new HopToOtherThread();
+        done.Value++;
+    }
+
     private static async DetachedTask ThrowAsync(InlineSignal signal, string message)
     {
         await signal;
@@ -233,6 +266,27 @@ public sealed class DetachedTaskMethodBuilderTests
     }
 
     private sealed class ExpectedException(string message) : Exception(message);
+
+    /// <summary>Runs the continuation to its end on a new thread before UnsafeOnCompleted returns.</summary>
+    private readonly struct HopToOtherThread : ICriticalNotifyCompletion
+    {
+        public bool IsCompleted => false;
+
+        public HopToOtherThread GetAwaiter() => this;
+
+        public void GetResult()
+        {
+        }
+
+        public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            var other = new Thread(() => continuation());
+            other.Start();
+            other.Join();
+        }
+    }
 
     /// <summary>One waiter; <see cref="Signal"/> resumes it inline, like the epoll loop's readiness signals.</summary>
     private sealed class InlineSignal : ICriticalNotifyCompletion
