@@ -10,8 +10,6 @@ namespace MeshProxy.Core.Threading;
 /// Deliberately not awaitable: a caller that needs the outcome wants <see cref="PooledValueTaskMethodBuilder"/>.
 /// </summary>
 [AsyncMethodBuilder(typeof(DetachedTaskMethodBuilder))]
-#pragma warning disable CA1815 // Carries nothing: there is nothing to compare.
-public readonly struct DetachedTask
-#pragma warning restore CA1815
+internal readonly struct DetachedTask
 {
 }

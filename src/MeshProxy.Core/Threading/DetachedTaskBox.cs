@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace MeshProxy.Core.Threading;
 
 /// <summary>Where a suspended <see cref="DetachedTask"/> call lives until it finishes.</summary>
-public abstract class DetachedTaskBox
+internal abstract class DetachedTaskBox
 {
     /// <summary>Finished boxes kept per state machine type per thread (an event loop's connections ending in a burst).</summary>
     public const int MaxFreePerThread = 256;

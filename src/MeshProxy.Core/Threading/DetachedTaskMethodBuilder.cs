@@ -9,7 +9,7 @@ namespace MeshProxy.Core.Threading;
 /// thread's free list; the box goes back to the free list of the thread that finishes the call, once the box's
 /// MoveNext has returned (not inside SetResult, while the state machine is still on the stack).
 /// </summary>
-public struct DetachedTaskMethodBuilder
+internal struct DetachedTaskMethodBuilder
 {
     private DetachedTaskBox? _box;
 
