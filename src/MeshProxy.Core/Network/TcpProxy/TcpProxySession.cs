@@ -165,7 +165,7 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
         }
 
         // Envoy's default max_connect_attempts is 1: no retry.
-        using var timeout = new CancellationTokenSource(cluster.ConnectTimeout, factory.Heartbeat.TimeProvider);
+        var timeout = TimeoutSourcePool.Rent(cluster.ConnectTimeout, factory.Heartbeat.TimeProvider);
         try
         {
             return await factory.Transport
@@ -190,6 +190,11 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
             }
 
             return null;
+        }
+        finally
+        {
+            // The connect is over either way; a source whose timer fired is disposed, not reused.
+            TimeoutSourcePool.Return(timeout);
         }
     }
 
