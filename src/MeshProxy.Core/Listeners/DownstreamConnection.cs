@@ -79,7 +79,9 @@ internal sealed class DownstreamConnection : IHeartbeatHandler
         }
     }
 
-    private async Task RunAsync()
+    // Fire and forget (started from Start's work item): a DetachedTask reuses its box per loop thread; filter
+    // failures are caught below, so only a bug in the cleanup would escape, and that is rethrown, not lost.
+    private async DetachedTask RunAsync()
     {
         var connection = Connection;
         try
@@ -135,6 +137,7 @@ internal sealed class DownstreamConnection : IHeartbeatHandler
         }
     }
 
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask ServeAsync()
     {
         var snapshot = Snapshot;

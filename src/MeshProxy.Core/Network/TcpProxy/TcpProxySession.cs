@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using MeshProxy.Abstractions.LoadBalancing;
+using MeshProxy.Core.Threading;
 using MeshProxy.Core.Timing;
 using MeshProxy.Core.Transport;
 using MeshProxy.Core.Upstream;
@@ -29,6 +31,9 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
 
     public TcpProxySession(TcpProxyFilterFactory factory) => _factory = factory;
 
+    // The async methods here use the pooled builder (their boxes are reused per loop thread): each call's ValueTask
+    // is awaited exactly once, by its caller in this file or by DownstreamConnection.ServeAsync.
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public async ValueTask RunAsync(ConnectionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -60,6 +65,7 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
         }
     }
 
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask ProxyAsync(ConnectionContext context, Cluster cluster)
     {
         var factory = _factory;
@@ -138,6 +144,7 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
         _upstream.Output.CancelPendingFlush();
     }
 
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
     private async ValueTask<TransportConnection?> ConnectAsync(ConnectionContext context, Cluster cluster, UpstreamHost host)
     {
         var factory = _factory;
@@ -158,7 +165,7 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
         }
 
         // Envoy's default max_connect_attempts is 1: no retry.
-        using var timeout = new CancellationTokenSource(cluster.ConnectTimeout, factory.Heartbeat.TimeProvider);
+        var timeout = TimeoutSourcePool.Rent(cluster.ConnectTimeout, factory.Heartbeat.TimeProvider);
         try
         {
             return await factory.Transport
@@ -184,9 +191,15 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
 
             return null;
         }
+        finally
+        {
+            // The connect is over either way; a source whose timer fired is disposed, not reused.
+            TimeoutSourcePool.Return(timeout);
+        }
     }
 
-    private async Task CopyAsync(TransportConnection from, TransportConnection to, ClusterStats clusterStats, bool toUpstream)
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
+    private async ValueTask CopyAsync(TransportConnection from, TransportConnection to, ClusterStats clusterStats, bool toUpstream)
     {
         var reader = from.Input;
         var writer = to.Output;
@@ -256,6 +269,7 @@ internal sealed class TcpProxySession : INetworkFilter, IHeartbeatHandler
         await reader.CompleteAsync().ConfigureAwait(false);
     }
 
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     private async ValueTask CloseWriterAsync(PipeWriter writer, TransportConnection to)
     {
         if (Volatile.Read(ref _idleTimedOut) != 0 && to.BytesSent < WrittenTotal(to))

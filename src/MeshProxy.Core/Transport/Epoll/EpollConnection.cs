@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.CompilerServices;
+using MeshProxy.Core.Threading;
 
 namespace MeshProxy.Core.Transport.Epoll;
 
@@ -51,14 +53,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         _fd = fd;
         _local = local;
         _remote = remote;
-        var pipeOptions = new PipeOptions(
-            pool: loop.Pool,
-            readerScheduler: loop,
-            writerScheduler: loop,
-            pauseWriterThreshold: options.BufferLimitBytes,
-            resumeWriterThreshold: options.ResumeThreshold,
-            minimumSegmentSize: loop.Pool.MaxBufferSize,
-            useSynchronizationContext: false);
+        var pipeOptions = loop.GetPipeOptions(options);
         _input = new Pipe(pipeOptions);
         _output = new Pipe(pipeOptions);
     }
@@ -189,6 +184,8 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
     /// <summary>Completes the application's sides of both pipes (Output is flushed, then FIN), stops reading and
     /// waits until the socket is closed.</summary>
+    // Pooled: every caller awaits (or AsTask()s) its own call once; a second DisposeAsync is a second call.
+    [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public override async ValueTask DisposeAsync()
     {
         await _output.Writer.CompleteAsync().ConfigureAwait(false);
@@ -262,6 +259,8 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
     private void SignalClosedOffLoop() =>
         ThreadPool.UnsafeQueueUserWorkItem(static c => c._closed.TrySetResult(), this, preferLocal: false);
 
+    // Nobody awaits the two loops (the connection's end is Closed), so they return DetachedTask: their boxes are
+    // reused per loop thread, and an exception escaping one (a bug: each catches what ends it) is not lost.
     private void Start()
     {
         _ = ReceiveLoopAsync();
@@ -313,7 +312,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         connect.TrySetCanceled(token);
     }
 
-    private async Task ReceiveLoopAsync()
+    private async DetachedTask ReceiveLoopAsync()
     {
         PipeWriter writer = _input.Writer;
         Exception? error = null;
@@ -381,7 +380,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         TryClose();
     }
 
-    private async Task SendLoopAsync()
+    private async DetachedTask SendLoopAsync()
     {
         PipeReader reader = _output.Reader;
         Exception? error = null;
@@ -441,11 +440,19 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
                 }
             }
         }
-        catch (Exception ex) when (!_stopSend)
+#pragma warning disable CA1031 // Whatever ends the loop is handed to the application through the pipe.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            // The application completed Output with an error: end the connection with a reset, as a proxy should.
-            error = ex;
-            AbortCore("output completed with an error: " + ex.Message);
+            if (!_stopSend)
+            {
+                // The application completed Output with an error: end the connection with a reset, as a proxy should.
+                error = ex;
+                AbortCore("output completed with an error: " + ex.Message);
+            }
+
+            // Already stopping (an abort, a reset, the loop's end): the stop's error below is the one to report.
+            // Letting this escape skipped the close, so the fd and Closed were never released.
         }
 
         if (finished && !_stopSend)
