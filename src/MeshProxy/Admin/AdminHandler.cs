@@ -139,6 +139,21 @@ internal sealed class AdminHandler
             json.WriteNumber("gc_pause_time_percentage", info.PauseTimePercentage);
             json.WriteNumber("gc_total_pause_ms", GC.GetTotalPauseDuration().TotalMilliseconds);
             json.WriteNumber("allocated_bytes_total", GC.GetTotalAllocatedBytes(precise: false));
+
+            // Per generation after the last collection (gen0, gen1, gen2, large objects, pinned objects): which one
+            // holds the heap, e.g. gen0 survivors piling up in gen1 between gen1 collections.
+            json.WriteStartArray("gc_generations");
+            var generations = info.GenerationInfo;
+            for (var i = 0; i < generations.Length; i++)
+            {
+                json.WriteStartObject();
+                json.WriteString("generation", i switch { 3 => "loh", 4 => "poh", _ => "gen" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                json.WriteNumber("size_after_bytes", generations[i].SizeAfterBytes);
+                json.WriteNumber("fragmentation_after_bytes", generations[i].FragmentationAfterBytes);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
 

@@ -154,6 +154,16 @@ public sealed class MeshProxyServeTests : IAsyncLifetime, IDisposable
 
         Assert.Contains($"serve_test::127.0.0.1:{_listenerPort}", await _http.GetStringAsync(Admin("/listeners")), StringComparison.Ordinal);
 
+        using (var memory = JsonDocument.Parse(await _http.GetStringAsync(Admin("/memory"))))
+        {
+            var root = memory.RootElement;
+            Assert.True(long.Parse(root.GetProperty("heap_size").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+            Assert.True(root.GetProperty("gc_gen2_collections").GetInt32() >= 1); // the compaction before ready
+            var generations = root.GetProperty("gc_generations").EnumerateArray().ToList();
+            Assert.Equal(["gen0", "gen1", "gen2", "loh", "poh"], generations.Select(g => g.GetProperty("generation").GetString()));
+            Assert.True(generations[2].GetProperty("size_after_bytes").GetInt64() > 0); // start-up's survivors live in gen2
+        }
+
         using (var getLogging = await _http.GetAsync(Admin("/logging?level=debug")))
         {
             Assert.Equal(HttpStatusCode.MethodNotAllowed, getLogging.StatusCode);
