@@ -39,12 +39,6 @@ internal abstract class DetachedTaskBox
     {
         private static readonly ContextCallback RunInContext = state => ((StateMachineBox<TStateMachine>)state!).StateMachine!.MoveNext();
 
-        [ThreadStatic]
-        private static StateMachineBox<TStateMachine>?[]? t_free;
-
-        [ThreadStatic]
-        private static int t_freeCount;
-
         private Action? _moveNext;
 
         internal TStateMachine? StateMachine;
@@ -53,19 +47,8 @@ internal abstract class DetachedTaskBox
 
         internal Action MoveNextAction => _moveNext ??= MoveNext;
 
-        internal static StateMachineBox<TStateMachine> Rent()
-        {
-            var free = t_free;
-            if (free is not null && t_freeCount > 0)
-            {
-                var index = --t_freeCount;
-                var box = free[index]!;
-                free[index] = null;
-                return box;
-            }
-
-            return new StateMachineBox<TStateMachine>();
-        }
+        internal static StateMachineBox<TStateMachine> Rent() =>
+            PerThreadFreeList<StateMachineBox<TStateMachine>>.TryTake() ?? new StateMachineBox<TStateMachine>();
 
         private void MoveNext()
         {
@@ -88,11 +71,7 @@ internal abstract class DetachedTaskBox
         {
             StateMachine = default;
             Context = null;
-            var free = t_free ??= new StateMachineBox<TStateMachine>?[MaxFreePerThread];
-            if (t_freeCount < free.Length)
-            {
-                free[t_freeCount++] = this;
-            }
+            PerThreadFreeList<StateMachineBox<TStateMachine>>.Return(this, MaxFreePerThread);
         }
     }
 }
