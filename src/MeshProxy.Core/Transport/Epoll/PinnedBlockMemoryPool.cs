@@ -10,7 +10,14 @@ namespace MeshProxy.Core.Transport.Epoll;
 /// </summary>
 internal sealed class PinnedBlockMemoryPool : MemoryPool<byte>
 {
-    public const int DefaultBlockSize = 16 * 1024;
+    /// <summary>
+    /// 64 KiB: a read takes up to one block, and a send up to 16 of them, so bulk transfers make a quarter of the
+    /// syscalls (and of the peer wake-ups charged to each send) they made with 16 KiB blocks: 1 MiB responses through
+    /// tcp_proxy 691 -> 366 µs of CPU per MiB, 1,441 -> 2,469 MiB/s (one A/B run). Small requests use one block per
+    /// read either way, and only the pages written become resident: RSS under keep-alive and churn load the same
+    /// within 0.3 MB, with 1 MiB bodies +0.5 MB.
+    /// </summary>
+    public const int DefaultBlockSize = 64 * 1024;
 
     private readonly ConcurrentQueue<Block> _blocks = new();
     private readonly int _blockSize;
