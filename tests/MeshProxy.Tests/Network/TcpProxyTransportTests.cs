@@ -130,7 +130,7 @@ public abstract class TcpProxyTransportTests
     public async Task Connect_UpstreamRefused_ClosesDownstreamAndCountsConnectFail()
     {
         await using var proxy = await ProxyHarness.StartAsync(
-            CreateTransport(), ProxyConfigs.TcpProxy(ProxyConfigs.UnusedLoopbackEndPoint()));
+            CreateTransport(), ProxyConfigs.TcpProxy(ProxyConfigs.RefusingLoopbackEndPoint()));
         using var client = await SocketTestExtensions.ConnectAsync(proxy.EndPoint);
 
         var outcome = await client.ReadOutcomeAsync(Prompt);
@@ -322,7 +322,7 @@ public abstract class TcpProxyTransportTests
     {
         await using var upstream = TestUpstream.Echo();
         var endpoints = System.Collections.Immutable.ImmutableArray.Create(
-            ProxyConfigs.Endpoint(ProxyConfigs.UnusedLoopbackEndPoint(), health: EndpointHealth.Unhealthy),
+            ProxyConfigs.Endpoint(ProxyConfigs.RefusingLoopbackEndPoint(), health: EndpointHealth.Unhealthy),
             ProxyConfigs.Endpoint(upstream.EndPoint));
         await using var proxy = await ProxyHarness.StartAsync(CreateTransport(), ProxyConfigs.TcpProxy(endpoints));
 
@@ -392,7 +392,7 @@ public abstract class TcpProxyTransportTests
         var port = ((IPEndPoint)taken.LocalEndPoint!).Port;
         await using var proxy = await ProxyHarness.StartAsync(CreateTransport(), ProxyConfig.Empty);
 
-        var result = await proxy.Runtime.ApplyAsync(ProxyConfigs.TcpProxy(ProxyConfigs.UnusedLoopbackEndPoint(), listenPort: port));
+        var result = await proxy.Runtime.ApplyAsync(ProxyConfigs.TcpProxy(ProxyConfigs.RefusingLoopbackEndPoint(), listenPort: port));
 
         var failure = Assert.Single(result.Failures);
         Assert.Equal(ProxyConfigs.ListenerName, failure.ListenerName);

@@ -52,7 +52,7 @@ public sealed class TcpProxyUpstreamTests
     [Fact(Timeout = 10_000)]
     public async Task Proxy_OriginalDstClusterWithoutOriginalDestination_ClosesAndCountsNoneHealthy()
     {
-        var config = ProxyConfigs.TcpProxy(ProxyConfigs.UnusedLoopbackEndPoint());
+        var config = ProxyConfigs.TcpProxy(ProxyConfigs.RefusingLoopbackEndPoint());
         config = config with { Clusters = [OriginalDstClusterTests.OriginalDst(ProxyConfigs.ClusterName)] };
         await using var proxy = await ProxyHarness.StartAsync(TransportFactory.Create(null, 1), config);
         using var client = await SocketTestExtensions.ConnectAsync(proxy.EndPoint);

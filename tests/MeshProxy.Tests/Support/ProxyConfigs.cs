@@ -52,7 +52,24 @@ internal static class ProxyConfigs
     public static EndpointConfig Endpoint(IPEndPoint endPoint, uint weight = 1, EndpointHealth health = EndpointHealth.Healthy, uint priority = 0) =>
         new(new SocketAddressConfig(endPoint.Address, endPoint.Port), weight, health, priority, "");
 
-    /// <summary>A loopback port with nothing listening (bound, then released).</summary>
+    // Sockets holding the ports RefusingLoopbackEndPoint handed out, until the test run ends.
+    private static readonly System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.Socket> RefusingSockets = [];
+
+    /// <summary>
+    /// A loopback endpoint that refuses connections for the rest of the run: a socket stays bound to it and never
+    /// listens, so connects get a reset and no other test's listener can take the port. A dead upstream needs this:
+    /// a port that was merely free when picked (<see cref="UnusedLoopbackEndPoint"/>) was once taken by a test running
+    /// in parallel, and the "refused" upstream answered 503 overflow.
+    /// </summary>
+    public static IPEndPoint RefusingLoopbackEndPoint()
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        RefusingSockets.Add(socket);
+        return (IPEndPoint)socket.LocalEndPoint!;
+    }
+
+    /// <summary>A loopback port with nothing listening (bound, then released), for a listener the test binds itself.</summary>
     public static IPEndPoint UnusedLoopbackEndPoint()
     {
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);

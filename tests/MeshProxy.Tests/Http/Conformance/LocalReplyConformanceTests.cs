@@ -115,8 +115,8 @@ public sealed class LocalReplyConformanceTests(ConformanceUpstreams upstreams) :
         [
             .. upstreams.Clusters,
             ProxyYaml.Cluster("empty", []),
-            ProxyYaml.Cluster("dead", ProxyConfigs.UnusedLoopbackEndPoint()),
-            ProxyYaml.Cluster("raw", raw ?? ProxyConfigs.UnusedLoopbackEndPoint()),
+            ProxyYaml.Cluster("dead", ProxyConfigs.RefusingLoopbackEndPoint()),
+            ProxyYaml.Cluster("raw", raw ?? ProxyConfigs.RefusingLoopbackEndPoint()),
             ProxyYaml.Cluster("guarded", [upstreams.A.EndPoint], """
                 circuit_breakers:
                   thresholds:

@@ -329,5 +329,5 @@ public sealed class ProtocolEdgeConformanceTests(ConformanceUpstreams upstreams)
     }
 
     private Task<HttpProxyRig> StartAsync(IPEndPoint? raw = null) => HttpProxyRig.StartAsync(
-        Routes, [.. upstreams.Clusters, ProxyYaml.Cluster("raw", raw ?? ProxyConfigs.UnusedLoopbackEndPoint())]);
+        Routes, [.. upstreams.Clusters, ProxyYaml.Cluster("raw", raw ?? ProxyConfigs.RefusingLoopbackEndPoint())]);
 }

@@ -162,7 +162,7 @@ public sealed class UpstreamPolicyConformanceTests(ConformanceUpstreams upstream
         Routes,
         [
             .. upstreams.Clusters,
-            ProxyYaml.Cluster("half_dead", [ProxyConfigs.UnusedLoopbackEndPoint(), upstreams.B.EndPoint]),
+            ProxyYaml.Cluster("half_dead", [ProxyConfigs.RefusingLoopbackEndPoint(), upstreams.B.EndPoint]),
             ProxyYaml.Cluster("hashed", [upstreams.A.EndPoint, upstreams.B.EndPoint, upstreams.C.EndPoint], "lb_policy: RING_HASH"),
         ]);
 }

@@ -210,7 +210,7 @@ public abstract class HttpConnectionManagerTests
         var routes = HcmConfigs.Routes(
             new RouteEntryConfig("direct", new RouteMatchConfig(PathMatchKind.Path, "/direct"), new DirectResponseActionConfig(418, [.. "teapot"u8])),
             new RouteEntryConfig("redirect", new RouteMatchConfig(PathMatchKind.Path, "/old"), new RedirectActionConfig { Path = "/new", ResponseCode = 302 }));
-        await using var proxy = await StartAsync(HcmConfigs.Build(ProxyConfigs.UnusedLoopbackEndPoint(), routes: routes));
+        await using var proxy = await StartAsync(HcmConfigs.Build(ProxyConfigs.RefusingLoopbackEndPoint(), routes: routes));
         var client = await ConnectAsync(proxy);
 
         await client.SendAsync("GET /direct HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -228,7 +228,7 @@ public abstract class HttpConnectionManagerTests
     [Fact(Timeout = 30_000)]
     public async Task UpstreamRefused_503ConnectFailureBody()
     {
-        await using var proxy = await StartAsync(HcmConfigs.Build(ProxyConfigs.UnusedLoopbackEndPoint()));
+        await using var proxy = await StartAsync(HcmConfigs.Build(ProxyConfigs.RefusingLoopbackEndPoint()));
         var client = await ConnectAsync(proxy);
 
         await client.SendAsync("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -402,7 +402,7 @@ public abstract class HttpConnectionManagerTests
     {
         await using var upstream = Upstream(_ => Ok("second"));
         var endpoints = System.Collections.Immutable.ImmutableArray.Create(
-            ProxyConfigs.Endpoint(ProxyConfigs.UnusedLoopbackEndPoint()),
+            ProxyConfigs.Endpoint(ProxyConfigs.RefusingLoopbackEndPoint()),
             ProxyConfigs.Endpoint(upstream.EndPoint));
         var routes = HcmConfigs.Routes(HcmConfigs.Forward(configure: f => f with
         {
