@@ -105,6 +105,7 @@ internal sealed partial class Http1ServerSession
 
         _responseStarted = true;
         _stream.ResponseCode = status;
+        _factory.Stats.CountStatus(status); // as Envoy: charged when the head is encoded, before the client can see it
         await output.FlushAsync().ConfigureAwait(false);
     }
 

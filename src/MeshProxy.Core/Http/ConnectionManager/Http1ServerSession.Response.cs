@@ -76,6 +76,7 @@ internal sealed partial class Http1ServerSession
         Http1HeadWriter.WriteResponseHead(output, head, downstreamFraming, connectionHeader);
         _responseStarted = true;
         _stream.ResponseCode = status;
+        factory.Stats.CountStatus(status); // as Envoy: charged when the head is encoded, before the client can see it
 
         // When body bytes are already here, the head goes out with them in one write (as Envoy's buffered codec does);
         // otherwise the client gets the head now, before a body that may take its time.

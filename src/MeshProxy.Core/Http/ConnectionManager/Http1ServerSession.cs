@@ -403,10 +403,6 @@ internal sealed partial class Http1ServerSession : INetworkFilter, IHeartbeatHan
             _phase = PhaseIdle;
             stats.DownstreamRqActive.Decrement();
             stats.DownstreamRqCompleted.Increment();
-            if (_stream.ResponseCode != 0)
-            {
-                stats.CountStatus(_stream.ResponseCode);
-            }
         }
     }
 
