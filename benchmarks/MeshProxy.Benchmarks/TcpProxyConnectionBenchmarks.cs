@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using MeshProxy.Core;
-using MeshProxy.Core.Config;
 using MeshProxy.Core.Transport;
-using Serilog.Core;
 
 namespace MeshProxy.Benchmarks;
 
@@ -37,25 +35,7 @@ public class TcpProxyConnectionBenchmarks
         _upstreamThread.Start();
 
         _transport = TransportFactory.Create("epoll", 1);
-        _runtime = new ProxyRuntime(_transport, Logger.None);
-        var upstream = (IPEndPoint)_upstreamListener.LocalEndPoint!;
-        var listener = new ListenerConfig(
-            "bench",
-            new SocketAddressConfig(IPAddress.Loopback, 0),
-            [new FilterChainConfig("default", [new TcpProxyConfig(TcpProxyConfig.FilterName, "bench", "upstream", null)])],
-            ListenerConfig.DefaultPerConnectionBufferLimitBytes,
-            null);
-        var cluster = new ClusterConfig(
-            "upstream", ClusterDiscoveryType.Static, TimeSpan.FromSeconds(1), LbPolicy.RoundRobin,
-            [new EndpointConfig(new SocketAddressConfig(upstream.Address, upstream.Port), 1, EndpointHealth.Healthy, 0, string.Empty)],
-            ListenerConfig.DefaultPerConnectionBufferLimitBytes);
-        var result = _runtime.ApplyAsync(ProxyConfig.Empty with { Listeners = [listener], Clusters = [cluster] }).GetAwaiter().GetResult();
-        if (!result.Succeeded)
-        {
-            throw new InvalidOperationException(result.ToString());
-        }
-
-        _proxy = _runtime.Listeners[0].EndPoint;
+        (_runtime, _proxy) = TcpProxyBenchRuntime.Start(_transport, (IPEndPoint)_upstreamListener.LocalEndPoint!, "upstream");
         Connection();
     }
 

@@ -2,9 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using MeshProxy.Core;
-using MeshProxy.Core.Config;
 using MeshProxy.Core.Transport;
-using Serilog.Core;
 
 namespace MeshProxy.Benchmarks;
 
@@ -44,26 +42,10 @@ public class TcpProxyRoundTripBenchmarks
         _echoThread.Start();
 
         _transport = TransportFactory.Create(Transport, 1);
-        _runtime = new ProxyRuntime(_transport, Logger.None);
-        var upstream = (IPEndPoint)_echoListener.LocalEndPoint!;
-        var listener = new ListenerConfig(
-            "bench",
-            new SocketAddressConfig(IPAddress.Loopback, 0),
-            [new FilterChainConfig("default", [new TcpProxyConfig(TcpProxyConfig.FilterName, "bench", "echo", null)])],
-            ListenerConfig.DefaultPerConnectionBufferLimitBytes,
-            null);
-        var cluster = new ClusterConfig(
-            "echo", ClusterDiscoveryType.Static, TimeSpan.FromSeconds(1), LbPolicy.RoundRobin,
-            [new EndpointConfig(new SocketAddressConfig(upstream.Address, upstream.Port), 1, EndpointHealth.Healthy, 0, string.Empty)],
-            ListenerConfig.DefaultPerConnectionBufferLimitBytes);
-        var result = _runtime.ApplyAsync(ProxyConfig.Empty with { Listeners = [listener], Clusters = [cluster] }).GetAwaiter().GetResult();
-        if (!result.Succeeded)
-        {
-            throw new InvalidOperationException(result.ToString());
-        }
-
+        IPEndPoint proxy;
+        (_runtime, proxy) = TcpProxyBenchRuntime.Start(_transport, (IPEndPoint)_echoListener.LocalEndPoint!, "echo");
         _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        _client.Connect(_runtime.Listeners[0].EndPoint);
+        _client.Connect(proxy);
         _payload = new byte[Size];
         _buffer = new byte[Size];
         RoundTrip();
