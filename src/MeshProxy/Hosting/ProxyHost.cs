@@ -127,6 +127,7 @@ internal static class ProxyHost
             return 1;
         }
 
+        StartupPages.ReleaseOwnExecutable(); // conversion and listener set-up (staged start-up: see Program.Main)
         AdminServer? admin = null;
         try
         {
