@@ -69,11 +69,34 @@ internal static class ProxyConfigs
         return (IPEndPoint)socket.LocalEndPoint!;
     }
 
-    /// <summary>A loopback port with nothing listening (bound, then released), for a listener the test binds itself.</summary>
+    // Below Linux's ephemeral range (32768-60999), which every port-0 listener and every outgoing connection of the
+    // run draws from, and above the fixed ports of the demo and of benchmarks/e2e (18080-18091).
+    private const int UnusedPortFloor = 20_000;
+    private const int UnusedPortCount = 12_000;
+    private static int s_unusedPortCursor = Random.Shared.Next(UnusedPortCount);
+
+    /// <summary>
+    /// A loopback port with nothing listening, for a listener the test binds itself later. Taken from below the
+    /// ephemeral range, each port once per run and checked free by a bind: a port-0 pick (bound, then released) sat in
+    /// the range the kernel hands every parallel test's listener and connection, and one could take it in between.
+    /// </summary>
     public static IPEndPoint UnusedLoopbackEndPoint()
     {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return (IPEndPoint)socket.LocalEndPoint!;
+        for (var attempt = 0; attempt < UnusedPortCount; attempt++)
+        {
+            var port = UnusedPortFloor + (Interlocked.Increment(ref s_unusedPortCursor) % UnusedPortCount);
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return new IPEndPoint(IPAddress.Loopback, port);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // In use by something outside this run: try the next one.
+            }
+        }
+
+        throw new InvalidOperationException($"no free loopback port in {UnusedPortFloor}-{UnusedPortFloor + UnusedPortCount - 1}");
     }
 }
