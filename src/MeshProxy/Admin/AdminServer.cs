@@ -44,7 +44,11 @@ internal sealed class AdminServer : IDisposable
         set => _handler.Ready = value;
     }
 
-    public static AdminServer Start(AdminConfig config, ProxyRuntime runtime, LoggingLevelSwitch levelSwitch, Func<string> configDump, ILogger logger)
+    /// <param name="ready">
+    /// What <c>/ready</c> says from the first connection on: false while a first configuration round is still to come
+    /// (xDS), so no probe sees LIVE between the bind and the moment the caller could have said otherwise.
+    /// </param>
+    public static AdminServer Start(AdminConfig config, ProxyRuntime runtime, LoggingLevelSwitch levelSwitch, Func<string> configDump, ILogger logger, bool ready = true)
     {
         ArgumentNullException.ThrowIfNull(config);
         var endPoint = config.Address.ToEndPoint();
@@ -68,7 +72,7 @@ internal sealed class AdminServer : IDisposable
             throw new InvalidOperationException($"admin.address {endPoint}: cannot listen: {ex.Message}", ex);
         }
 
-        var server = new AdminServer(socket, new AdminHandler(runtime, levelSwitch, configDump, logger), logger);
+        var server = new AdminServer(socket, new AdminHandler(runtime, levelSwitch, configDump, logger) { Ready = ready }, logger);
         server._thread.Start();
         logger.Information("Admin endpoint listening on {AdminAddress}", server.EndPoint);
         return server;

@@ -39,7 +39,6 @@ internal static class ProxyHost
                 controller = xds;
                 if (admin is not null)
                 {
-                    admin.Ready = false;
                     _ = xds.Initialized.ContinueWith(
                         _ =>
                         {
@@ -135,7 +134,8 @@ internal static class ProxyHost
             {
                 try
                 {
-                    admin = AdminServer.Start(config.Admin, runtime, options.LevelSwitch, options.ConfigDump, logger);
+                    // With dynamic sources /ready says PRE_INITIALIZING until their first round is in, from the bind on.
+                    admin = AdminServer.Start(config.Admin, runtime, options.LevelSwitch, options.ConfigDump, logger, ready: startDynamic is null);
                 }
                 catch (InvalidOperationException ex)
                 {
