@@ -34,9 +34,17 @@ internal static class ProxyHost
         {
             return await RunAsync(loaded.Config, options, cancellationToken, started, async (runtime, admin) =>
             {
+                var window = loaded.Dynamic.Ads is not null && InitialFetchGcWindow.TryOpen();
                 var xds = await XdsController.StartAsync(
                     loaded, runtime.ApplyAsync, runtime.Stats, options.Logger, cancellationToken, worker: worker).ConfigureAwait(false);
                 controller = xds;
+                if (window)
+                {
+                    // Closed by the compaction after the fetch; a fetch that fails, or never ends, closes it here.
+                    _ = Task.WhenAny(xds.Initialized, Task.Delay(InitialFetchGcWindow.Deadline, cancellationToken))
+                        .ContinueWith(_ => InitialFetchGcWindow.Close(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                }
+
                 if (admin is not null)
                 {
                     _ = xds.Initialized.ContinueWith(
@@ -79,6 +87,7 @@ internal static class ProxyHost
     {
         var before = GC.GetTotalMemory(forceFullCollection: false); // live as of the last GC plus everything allocated since
         var clock = Stopwatch.StartNew();
+        InitialFetchGcWindow.Close();
         CompactHeap();
         var released = StartupPages.ReleaseOwnExecutable(); // the conversion code of the first round is start-up code too
         options.Logger.Information(
@@ -160,7 +169,11 @@ internal static class ProxyHost
             // Loading a bootstrap leaves JSON buffers, protos and intermediate objects that are garbage once the config
             // is converted; one compacting collection here returns that memory before traffic starts, and the pages
             // of the binary that only start-up ran are unmapped.
-            CompactHeap();
+            if (!InitialFetchGcWindow.IsOpen)
+            {
+                CompactHeap(); // with ADS the window is open: the compaction after the initial fetch does this
+            }
+
             var released = StartupPages.ReleaseOwnExecutable();
 
             logger.Information(

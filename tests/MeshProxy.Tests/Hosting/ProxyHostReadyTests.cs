@@ -8,7 +8,11 @@ using Serilog.Core;
 
 namespace MeshProxy.Tests.Hosting;
 
-/// <summary><c>/ready</c> of a proxy whose configuration comes over ADS: never LIVE before the first round is in.</summary>
+/// <summary>
+/// <c>/ready</c> of a proxy whose configuration comes over ADS: never LIVE before the first round is in. Alone, with
+/// the other tests of process-wide GC modes: the host opens its initial-fetch GC window in this process.
+/// </summary>
+[Collection(ProcessWideGcMode.Name)]
 public sealed class ProxyHostReadyTests
 {
     [Fact(Timeout = 30_000)]
@@ -51,25 +55,37 @@ public sealed class ProxyHostReadyTests
         var probing = Task.Run(async () =>
         {
             var answers = new List<string>();
+            var windowOpen = false;
             var watch = Stopwatch.StartNew();
             while (watch.Elapsed < TimeSpan.FromSeconds(1))
             {
                 var answer = await ProbeReadyAsync(adminPort);
                 if (answer is not null)
                 {
+                    windowOpen |= answers.Count == 0 && InitialFetchGcWindow.IsOpen;
                     answers.Add(answer);
                 }
             }
 
-            return answers;
+            return (answers, windowOpen);
         });
         var host = Task.Run(() => ProxyHost.RunAsync(loaded, options, stop.Token));
 
-        var seen = await probing;
+        var (seen, windowOpen) = await probing;
         await stop.CancelAsync();
         Assert.Equal(0, await host.WaitAsync(TimeSpan.FromSeconds(15)));
 
+        // The fetch never came in; stopping the host closes the GC window it opened (no collections held off after).
+        var closing = Stopwatch.StartNew();
+        while (InitialFetchGcWindow.IsOpen && closing.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.False(InitialFetchGcWindow.IsOpen);
+
         Assert.NotEmpty(seen);
+        Assert.True(windowOpen, "the initial-fetch GC window was not open while the fetch was pending");
         Assert.All(seen, answer => Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal));
         Assert.All(seen, answer => Assert.EndsWith("PRE_INITIALIZING\n", answer, StringComparison.Ordinal));
     }
