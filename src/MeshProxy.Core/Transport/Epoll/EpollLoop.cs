@@ -25,7 +25,6 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
     private static EpollLoop? t_current;
 
     private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _work = new();
-    private readonly ConcurrentDictionary<(long Pause, long Resume), PipeOptions> _pipeOptions = new();
     private readonly Lock _slotLock = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly Thread _thread;
@@ -87,20 +86,6 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
 
     /// <summary>Exceptions thrown by scheduled work or event handlers; the loop survives them.</summary>
     public long UnhandledExceptions { get; private set; }
-
-    /// <summary>
-    /// The options of this loop's connection pipes, one instance per buffer limit (a listener's, a cluster's):
-    /// they differ only in the thresholds, and a <see cref="PipeOptions"/> per connection was garbage.
-    /// </summary>
-    internal PipeOptions GetPipeOptions(ConnectionOptions options) =>
-        _pipeOptions.GetOrAdd((options.BufferLimitBytes, options.ResumeThreshold), static (thresholds, loop) => new PipeOptions(
-            pool: loop.Pool,
-            readerScheduler: loop,
-            writerScheduler: loop,
-            pauseWriterThreshold: thresholds.Pause,
-            resumeWriterThreshold: thresholds.Resume,
-            minimumSegmentSize: loop.Pool.MaxBufferSize,
-            useSynchronizationContext: false), this);
 
     /// <summary>Handles pinning segments for a gathering send; one send runs at a time on a loop.</summary>
     internal System.Buffers.MemoryHandle[] SendHandles { get; } = new System.Buffers.MemoryHandle[EpollConnection.MaxSendSegments];
