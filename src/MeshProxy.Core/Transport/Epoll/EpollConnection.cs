@@ -23,8 +23,8 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
     private readonly EpollLoop _loop;
     private readonly int _fd;
-    private readonly Pipe _input;
-    private readonly Pipe _output;
+    private readonly LoopPipe _input;
+    private readonly LoopPipe _output;
     private readonly EpollAwaitable _readable = new();
     private readonly EpollAwaitable _writable = new();
     // Completed by SignalClosed from a work item of its own on the loop, so whatever awaited the close (the end of a
@@ -53,9 +53,9 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         _fd = fd;
         _local = local;
         _remote = remote;
-        var pipeOptions = loop.GetPipeOptions(options);
-        _input = new Pipe(pipeOptions);
-        _output = new Pipe(pipeOptions);
+        // Both pipes belong to the loop: no lock on their hot path (LoopPipe's remarks say who may call what from where).
+        _input = new LoopPipe(loop, loop.Pool, options.BufferLimitBytes, options.ResumeThreshold);
+        _output = new LoopPipe(loop, loop.Pool, options.BufferLimitBytes, options.ResumeThreshold);
     }
 
     public override PipeReader Input => _input.Reader;

@@ -6,9 +6,10 @@ namespace MeshProxy.Core.Transport.Epoll;
 
 /// <summary>
 /// One thread blocked in epoll_wait, dispatching readiness to the connections and listeners registered on it, and
-/// running work other threads hand it through a queue and an eventfd. It is also the <see cref="PipeScheduler"/> of
-/// its connections' pipes: a pipe continuation triggered on the loop runs inline, one triggered elsewhere is queued,
-/// so transport and application code of a connection both run here.
+/// running work other threads hand it through a queue and an eventfd. Its thread owns its connections'
+/// <see cref="LoopPipe"/>s: their continuations run inline here, calls from elsewhere are marshalled here, so transport
+/// and application code of a connection both run on it. It is also a <see cref="PipeScheduler"/> with the same rule
+/// (inline on the loop, queued from elsewhere), the <see cref="IEventLoop.Scheduler"/> for pipes other code builds.
 /// </summary>
 internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
 {
@@ -18,8 +19,12 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
     /// <summary>Work items run per batch before the loop polls again, so queued work cannot starve I/O.</summary>
     private const int MaxWorkPerBatch = 1024;
 
+    /// <summary>The loop whose work the current thread runs: its own thread, or after shutdown the one thread that
+    /// drains its queue (<see cref="DrainAfterShutdown"/>). What <see cref="IsOnLoopThread"/> answers.</summary>
+    [ThreadStatic]
+    private static EpollLoop? t_current;
+
     private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _work = new();
-    private readonly ConcurrentDictionary<(long Pause, long Resume), PipeOptions> _pipeOptions = new();
     private readonly Lock _slotLock = new();
     private readonly Stack<int> _freeSlots = new();
     private readonly Thread _thread;
@@ -32,6 +37,10 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
     private volatile bool _stopping;
     private volatile bool _shutDown;
     private int _threadId;
+
+    // 1 while a thread runs this loop's work: the loop thread for its whole life, then one drainer at a time, so work
+    // queued after shutdown still runs one item at a time (the connections' LoopPipes rely on it, as on the loop).
+    private int _draining = 1;
 
     public EpollLoop(int id, PinnedBlockMemoryPool pool)
     {
@@ -71,24 +80,12 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
     /// <summary>Managed thread id of the loop thread (valid once started).</summary>
     public int ThreadId => Volatile.Read(ref _threadId);
 
-    public bool IsOnLoopThread => Environment.CurrentManagedThreadId == _threadId;
+    /// <summary>True on the loop thread, and after shutdown on the thread draining the loop's queue: the one thread
+    /// that may touch the state of the loop's connections (their <see cref="LoopPipe"/>s) without marshalling.</summary>
+    public bool IsOnLoopThread => t_current == this;
 
     /// <summary>Exceptions thrown by scheduled work or event handlers; the loop survives them.</summary>
     public long UnhandledExceptions { get; private set; }
-
-    /// <summary>
-    /// The options of this loop's connection pipes, one instance per buffer limit (a listener's, a cluster's):
-    /// they differ only in the thresholds, and a <see cref="PipeOptions"/> per connection was garbage.
-    /// </summary>
-    internal PipeOptions GetPipeOptions(ConnectionOptions options) =>
-        _pipeOptions.GetOrAdd((options.BufferLimitBytes, options.ResumeThreshold), static (thresholds, loop) => new PipeOptions(
-            pool: loop.Pool,
-            readerScheduler: loop,
-            writerScheduler: loop,
-            pauseWriterThreshold: thresholds.Pause,
-            resumeWriterThreshold: thresholds.Resume,
-            minimumSegmentSize: loop.Pool.MaxBufferSize,
-            useSynchronizationContext: false), this);
 
     /// <summary>Handles pinning segments for a gathering send; one send runs at a time on a loop.</summary>
     internal System.Buffers.MemoryHandle[] SendHandles { get; } = new System.Buffers.MemoryHandle[EpollConnection.MaxSendSegments];
@@ -106,7 +103,7 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
     /// <summary>Always queues (never inline), so a caller on the loop is not re-entered.</summary>
     void IEventLoop.Schedule(Action<object?> action, object? state) => Enqueue(action, state);
 
-    /// <summary>Pipe continuations: inline on the loop thread, queued from any other thread.</summary>
+    /// <summary>Continuations of pipes scheduled here: inline on the loop thread, queued from any other thread.</summary>
     public override void Schedule(Action<object?> action, object? state)
     {
         if (IsOnLoopThread)
@@ -125,7 +122,7 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
         if (_shutDown)
         {
             // The loop is gone: what is queued now (a close signal, say) runs on the thread pool, not never.
-            System.Threading.ThreadPool.UnsafeQueueUserWorkItem(static loop => loop.RunAllWork(), this, preferLocal: false);
+            System.Threading.ThreadPool.UnsafeQueueUserWorkItem(static loop => loop.DrainAfterShutdown(), this, preferLocal: false);
             return;
         }
 
@@ -206,6 +203,7 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
         // which then competed with the loop for its core (2.8-5.7 context switches per request under churn). Without
         // one, such continuations run right here, on the loop. Code that leaves the loop (a timer, a back-off) comes
         // back explicitly (LoopAwaitable).
+        t_current = this;
         Volatile.Write(ref _threadId, Environment.CurrentManagedThreadId);
         int stride = Native.EpollEventSize;
         int dataOffset = Native.EpollEventDataOffset;
@@ -322,9 +320,43 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
         }
 
         _shutDown = true;
+        Interlocked.MemoryBarrier(); // Against an Enqueue that saw _shutDown false: its item is visible below.
         RunAllWork();
         _ = Native.Close(_wakeFd);
         _ = Native.Close(_epollFd);
+        t_current = null;
+        Interlocked.Exchange(ref _draining, 0);
+        if (!_work.IsEmpty)
+        {
+            DrainAfterShutdown();
+        }
+    }
+
+    /// <summary>
+    /// Runs what was queued after shutdown, one drainer at a time: a second thread that finds the queue taken returns,
+    /// and the drainer looks again after letting go, so no item is stranded.
+    /// </summary>
+    private void DrainAfterShutdown()
+    {
+        while (Interlocked.CompareExchange(ref _draining, 1, 0) == 0)
+        {
+            EpollLoop? previous = t_current;
+            t_current = this;
+            try
+            {
+                RunAllWork();
+            }
+            finally
+            {
+                t_current = previous;
+                Interlocked.Exchange(ref _draining, 0);
+            }
+
+            if (_work.IsEmpty)
+            {
+                return;
+            }
+        }
     }
 
     private void RunAllWork()
