@@ -69,6 +69,7 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
         }
 
         _thread = new Thread(Run) { IsBackground = true, Name = $"epoll-loop-{id}" };
+        pool.Attach(this); // Its loop-side cache is this thread's.
     }
 
     public int Id { get; }
