@@ -23,8 +23,12 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
     private readonly EpollLoop _loop;
     private readonly int _fd;
-    private readonly LoopPipe _input;
-    private readonly LoopPipe _output;
+    // The ends of this connection's lease of its two pipes, never the pipes: once both ends of a pipe are complete
+    // the loop recycles it for another connection, and these ends then refuse to touch it (LoopPipe.Rent).
+    private readonly PipeReader _inputReader;
+    private readonly PipeWriter _inputWriter;
+    private readonly PipeReader _outputReader;
+    private readonly PipeWriter _outputWriter;
     private readonly EpollAwaitable _readable = new();
     private readonly EpollAwaitable _writable = new();
     // Completed by SignalClosed from a work item of its own on the loop, so whatever awaited the close (the end of a
@@ -54,13 +58,17 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         _local = local;
         _remote = remote;
         // Both pipes belong to the loop: no lock on their hot path (LoopPipe's remarks say who may call what from where).
-        _input = new LoopPipe(loop, loop.Pool, options.BufferLimitBytes, options.ResumeThreshold);
-        _output = new LoopPipe(loop, loop.Pool, options.BufferLimitBytes, options.ResumeThreshold);
+        LoopPipe input = LoopPipe.Rent(loop, options.BufferLimitBytes, options.ResumeThreshold);
+        LoopPipe output = LoopPipe.Rent(loop, options.BufferLimitBytes, options.ResumeThreshold);
+        _inputReader = input.Reader;
+        _inputWriter = input.Writer;
+        _outputReader = output.Reader;
+        _outputWriter = output.Writer;
     }
 
-    public override PipeReader Input => _input.Reader;
+    public override PipeReader Input => _inputReader;
 
-    public override PipeWriter Output => _output.Writer;
+    public override PipeWriter Output => _outputWriter;
 
     public override EndPoint LocalEndPoint => _local ?? new IPEndPoint(IPAddress.Any, 0);
 
@@ -188,8 +196,8 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder))]
     public override async ValueTask DisposeAsync()
     {
-        await _output.Writer.CompleteAsync().ConfigureAwait(false);
-        await _input.Reader.CompleteAsync().ConfigureAwait(false);
+        await _outputWriter.CompleteAsync().ConfigureAwait(false);
+        await _inputReader.CompleteAsync().ConfigureAwait(false);
         _loop.Enqueue(static s => ((EpollConnection)s!).StopReceiving(), this);
         await _closed.Task.ConfigureAwait(false);
     }
@@ -314,7 +322,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
     private async DetachedTask ReceiveLoopAsync()
     {
-        PipeWriter writer = _input.Writer;
+        PipeWriter writer = _inputWriter;
         Exception? error = null;
         try
         {
@@ -382,7 +390,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
     private async DetachedTask SendLoopAsync()
     {
-        PipeReader reader = _output.Reader;
+        PipeReader reader = _outputReader;
         Exception? error = null;
         bool finished = false;
         try
@@ -569,7 +577,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
 
         _stopReceive = true;
         _readable.Signal();
-        _input.Writer.CancelPendingFlush();
+        _inputWriter.CancelPendingFlush();
     }
 
     private void StopAll()
@@ -579,7 +587,7 @@ internal sealed class EpollConnection : TransportConnection, IEpollHandle
         {
             _stopSend = true;
             _writable.Signal();
-            _output.Reader.CancelPendingRead();
+            _outputReader.CancelPendingRead();
         }
     }
 

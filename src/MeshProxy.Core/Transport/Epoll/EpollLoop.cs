@@ -69,6 +69,7 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
         }
 
         _thread = new Thread(Run) { IsBackground = true, Name = $"epoll-loop-{id}" };
+        pool.Attach(this); // Its loop-side cache is this thread's.
     }
 
     public int Id { get; }
@@ -86,6 +87,15 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
 
     /// <summary>Exceptions thrown by scheduled work or event handlers; the loop survives them.</summary>
     public long UnhandledExceptions { get; private set; }
+
+    /// <summary>
+    /// Recycled pipes the loop's next connections take (<see cref="LoopPipe.Rent"/>); a proxied connection finishes
+    /// four. Loop thread only. A pipe here holds no pool block, only its few segment objects.
+    /// </summary>
+    internal Stack<LoopPipe> FreePipes { get; } = new();
+
+    /// <summary>Pipes kept on <see cref="FreePipes"/>: 32 proxied connections' worth finishing at once.</summary>
+    internal const int MaxFreePipes = 128;
 
     /// <summary>Handles pinning segments for a gathering send; one send runs at a time on a loop.</summary>
     internal System.Buffers.MemoryHandle[] SendHandles { get; } = new System.Buffers.MemoryHandle[EpollConnection.MaxSendSegments];

@@ -33,6 +33,13 @@ namespace MeshProxy.Core.Transport.Epoll;
 /// That is slow and only tests do it (the proxy's code runs on the loop); it must not be done from a thread the
 /// loop itself waits for, or from another loop.</item>
 /// </list></para>
+/// <para>Reuse. Connections rent their pipes (<see cref="Rent"/>). Once both ends are complete, no read or flush is
+/// pending and no continuation is registered, a work item of the loop puts the pipe (with its segment objects, no
+/// block) on the loop's free list for the next connection, and ends its lease: the reader and writer handed out for
+/// it check their lease number on the loop before touching anything, so a holder that kept them (a timer, a drain,
+/// a pool's probe) gets <see cref="InvalidOperationException"/> from a data call, and cancel/complete do nothing.
+/// Buffers from earlier reads are as invalid as after any <c>AdvanceTo</c> or <c>Complete</c>: their blocks and
+/// segments serve other reads.</para>
 /// </remarks>
 internal sealed partial class LoopPipe
 {
@@ -40,11 +47,17 @@ internal sealed partial class LoopPipe
 
     private readonly EpollLoop _loop;
     private readonly MemoryPool<byte> _pool;
-    private readonly long _pauseWriterThreshold;
-    private readonly long _resumeWriterThreshold;
-    private readonly LoopPipeReader _reader;
-    private readonly LoopPipeWriter _writer;
     private readonly Stack<LoopPipeSegment> _segmentPool = new();
+    private long _pauseWriterThreshold;
+    private long _resumeWriterThreshold;
+
+    // The ends handed out for the current lease. A pooled pipe (see Rent) gets new ones for each lease and bumps
+    // _lease when it is recycled: ends of an earlier lease find their number stale and touch nothing.
+    private LoopPipeReader _reader;
+    private LoopPipeWriter _writer;
+    private int _lease;
+    private bool _pooled;
+    private bool _recycleScheduled;
 
     // Flushed bytes not yet examined by the reader: what the thresholds compare (as Pipe's _unconsumedBytes).
     private long _unconsumedBytes;
@@ -97,24 +110,53 @@ internal sealed partial class LoopPipe
     /// <param name="resumeWriterThreshold">Unexamined bytes below which a waiting flush completes.</param>
     public LoopPipe(EpollLoop loop, MemoryPool<byte> pool, long pauseWriterThreshold, long resumeWriterThreshold)
     {
+        CheckThresholds(pauseWriterThreshold, resumeWriterThreshold);
+        _loop = loop;
+        _pool = pool;
+        _pauseWriterThreshold = pauseWriterThreshold;
+        _resumeWriterThreshold = resumeWriterThreshold;
+        _reader = new LoopPipeReader(this, _lease);
+        _writer = new LoopPipeWriter(this, _lease);
+    }
+
+    /// <summary>The current lease's reading end (see <see cref="Rent"/>).</summary>
+    public PipeReader Reader => _reader;
+
+    /// <summary>The current lease's writing end (see <see cref="Rent"/>).</summary>
+    public PipeWriter Writer => _writer;
+
+    /// <summary>
+    /// A pipe for a connection on <paramref name="loop"/>, blocks from the loop's pool: one the loop recycled if it
+    /// has one and this is its thread, else a new one. The pipe goes back to the loop once both ends are complete and
+    /// nothing waits on it (see <see cref="TryRecycle"/>); the ends handed out now then stop working: data calls
+    /// through them throw <see cref="InvalidOperationException"/>, cancel and complete do nothing. Callers keep the
+    /// <see cref="Reader"/> and <see cref="Writer"/> they got, never the pipe.
+    /// </summary>
+    public static LoopPipe Rent(EpollLoop loop, long pauseWriterThreshold, long resumeWriterThreshold)
+    {
+        CheckThresholds(pauseWriterThreshold, resumeWriterThreshold);
+        if (loop.IsOnLoopThread && loop.FreePipes.TryPop(out LoopPipe? pipe))
+        {
+            pipe.Reuse(pauseWriterThreshold, resumeWriterThreshold);
+        }
+        else
+        {
+            pipe = new LoopPipe(loop, loop.Pool, pauseWriterThreshold, resumeWriterThreshold);
+        }
+
+        pipe._pooled = true;
+        return pipe;
+    }
+
+    private static void CheckThresholds(long pauseWriterThreshold, long resumeWriterThreshold)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(pauseWriterThreshold);
         ArgumentOutOfRangeException.ThrowIfNegative(resumeWriterThreshold);
         if (pauseWriterThreshold > 0)
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThan(resumeWriterThreshold, pauseWriterThreshold);
         }
-
-        _loop = loop;
-        _pool = pool;
-        _pauseWriterThreshold = pauseWriterThreshold;
-        _resumeWriterThreshold = resumeWriterThreshold;
-        _reader = new LoopPipeReader(this);
-        _writer = new LoopPipeWriter(this);
     }
-
-    public PipeReader Reader => _reader;
-
-    public PipeWriter Writer => _writer;
 
     private bool OnLoop => _loop.IsOnLoopThread;
 
@@ -261,7 +303,7 @@ internal sealed partial class LoopPipe
         if (cancellationToken.CanBeCanceled)
         {
             _flushToken = cancellationToken;
-            _flushRegistration = cancellationToken.UnsafeRegister(static s => ((LoopPipe)s!).OnFlushTokenCanceled(), this);
+            _flushRegistration = cancellationToken.UnsafeRegister(static s => ((LoopPipeWriter)s!).OnTokenCanceled(), _writer);
         }
 
         return new ValueTask<FlushResult>(_writer, 0);
@@ -310,13 +352,14 @@ internal sealed partial class LoopPipe
         ResumeWriter();
     }
 
-    private void OnFlushTokenCanceled() => RunOnLoop(static p =>
+    /// <summary>On the loop, for the lease the token was registered in.</summary>
+    private void OnFlushTokenCanceledCore()
     {
-        if (p._flushPending && p._flushToken.IsCancellationRequested)
+        if (_flushPending && _flushToken.IsCancellationRequested)
         {
-            p.CancelPendingFlushCore();
+            CancelPendingFlushCore();
         }
-    });
+    }
 
     private void CompleteWriterCore(Exception? exception)
     {
@@ -335,6 +378,7 @@ internal sealed partial class LoopPipe
         }
 
         SignalReader();
+        ScheduleRecycle();
     }
 
     /// <summary>Completes a waiting flush (its continuation runs inline) or lets the next one return at once.</summary>
@@ -379,7 +423,7 @@ internal sealed partial class LoopPipe
         if (cancellationToken.CanBeCanceled)
         {
             _readToken = cancellationToken;
-            _readRegistration = cancellationToken.UnsafeRegister(static s => ((LoopPipe)s!).OnReadTokenCanceled(), this);
+            _readRegistration = cancellationToken.UnsafeRegister(static s => ((LoopPipeReader)s!).OnTokenCanceled(), _reader);
         }
 
         return new ValueTask<ReadResult>(_reader, 0);
@@ -538,13 +582,14 @@ internal sealed partial class LoopPipe
         SignalReader();
     }
 
-    private void OnReadTokenCanceled() => RunOnLoop(static p =>
+    /// <summary>On the loop, for the lease the token was registered in.</summary>
+    private void OnReadTokenCanceledCore()
     {
-        if (p._readPending && p._readToken.IsCancellationRequested)
+        if (_readPending && _readToken.IsCancellationRequested)
         {
-            p.CancelPendingReadCore();
+            CancelPendingReadCore();
         }
-    });
+    }
 
     private void CompleteReaderCore(Exception? exception)
     {
@@ -563,6 +608,7 @@ internal sealed partial class LoopPipe
         }
 
         ResumeWriter();
+        ScheduleRecycle();
     }
 
     /// <summary>Lets a read return now (its continuation, if one waits, runs inline).</summary>
@@ -596,6 +642,87 @@ internal sealed partial class LoopPipe
         _readHeadIndex = 0;
         _readTailIndex = 0;
         _lastExaminedIndex = -1;
+    }
+
+    // ---- Reuse (pipes rented for connections) ----
+
+    /// <summary>
+    /// Both ends complete: from a work item of its own, so no call of this pipe is on the stack when it goes back to
+    /// the loop (a continuation run inline by a complete may still be using the ends).
+    /// </summary>
+    private void ScheduleRecycle()
+    {
+        if (_pooled && !_recycleScheduled && _readerCompleted && _writerCompleted)
+        {
+            _recycleScheduled = true;
+            _loop.Enqueue(static s => ((LoopPipeReader)s!).RecycleOnLoop(), _reader);
+        }
+    }
+
+    /// <summary>
+    /// Puts the pipe on its loop's free list if lease <paramref name="lease"/> is still current and over: both ends
+    /// complete (so every block went back), no read or flush pending, no continuation registered. Ends the lease
+    /// first, so its reader and writer are stale from here on, whether the pipe is kept or dropped.
+    /// </summary>
+    private void TryRecycle(int lease)
+    {
+        Debug.Assert(OnLoop, "LoopPipe state touched off its loop");
+        if (lease != _lease || !_pooled || !_readerCompleted || !_writerCompleted || _readPending || _flushPending
+            || _readContinuation is not null || _flushContinuation is not null)
+        {
+            return;
+        }
+
+        Debug.Assert(_readHead is null && _readTail is null && _writeHead is null, "a finished pipe still holds blocks");
+        _lease++;
+        _pooled = false;
+        _writerError = null;
+        _readerError = null;
+        if (_loop.FreePipes.Count < EpollLoop.MaxFreePipes)
+        {
+            _loop.FreePipes.Push(this);
+        }
+    }
+
+    /// <summary>Starts a new lease on a recycled pipe: the state of a new pipe, new ends, its segments kept.</summary>
+    private void Reuse(long pauseWriterThreshold, long resumeWriterThreshold)
+    {
+        Debug.Assert(OnLoop, "LoopPipe state touched off its loop");
+        _pauseWriterThreshold = pauseWriterThreshold;
+        _resumeWriterThreshold = resumeWriterThreshold;
+        _recycleScheduled = false;
+        _unconsumedBytes = 0;
+        _unflushedBytes = 0;
+        _lastExaminedIndex = -1;
+        _readHead = null;
+        _readHeadIndex = 0;
+        _readTail = null;
+        _readTailIndex = 0;
+        _writeHead = null;
+        _writeMemory = default;
+        _writeHeadBuffered = 0;
+        _writing = false;
+        _reading = false;
+        _readSignaled = false;
+        _readCanceled = false;
+        _readPending = false;
+        _readContinuation = null;
+        _readContinuationState = null;
+        _readToken = default;
+        _readRegistration = default;
+        _writerPaused = false;
+        _flushCanceled = false;
+        _flushPending = false;
+        _flushContinuation = null;
+        _flushContinuationState = null;
+        _flushToken = default;
+        _flushRegistration = default;
+        _writerCompleted = false;
+        _writerError = null;
+        _readerCompleted = false;
+        _readerError = null;
+        _reader = new LoopPipeReader(this, _lease);
+        _writer = new LoopPipeWriter(this, _lease);
     }
 
     // ---- The awaitables (one per side, reused: no allocation per await) ----
@@ -704,32 +831,32 @@ internal sealed partial class LoopPipe
     // ---- Off the loop ----
 
     /// <summary>Runs <paramref name="action"/> on the loop: inline when already there, else queued (not waited for).</summary>
-    private void RunOnLoop(Action<LoopPipe> action)
+    private void RunOnLoop<TState>(TState state, Action<TState> action)
     {
         if (OnLoop)
         {
-            action(this);
+            action(state);
             return;
         }
 
         _loop.Enqueue(static s =>
         {
-            var (pipe, work) = ((LoopPipe, Action<LoopPipe>))s!;
-            work(pipe);
-        }, (this, action));
+            var (state, work) = ((TState, Action<TState>))s!;
+            work(state);
+        }, (state, action));
     }
 
     /// <summary>Runs <paramref name="call"/> on the loop and waits for it: the slow path of the data calls off the loop.</summary>
-    private T Invoke<T>(Func<LoopPipe, T> call)
+    private T Invoke<TState, T>(TState state, Func<TState, T> call)
     {
         Debug.Assert(!OnLoop, "the loop would wait for itself");
-        var invocation = new LoopInvocation<T>(this, call);
-        _loop.Enqueue(static s => ((LoopInvocation<T>)s!).Run(), invocation);
+        var invocation = new LoopInvocation<TState, T>(state, call);
+        _loop.Enqueue(static s => ((LoopInvocation<TState, T>)s!).Run(), invocation);
         return invocation.Wait();
     }
 
     /// <summary>A call made off the loop, run on it; the caller blocks until it is done.</summary>
-    private sealed class LoopInvocation<T>(LoopPipe pipe, Func<LoopPipe, T> call)
+    private sealed class LoopInvocation<TState, T>(TState state, Func<TState, T> call)
     {
         private readonly object _gate = new();
         private bool _done;
@@ -740,7 +867,7 @@ internal sealed partial class LoopPipe
         {
             try
             {
-                _result = call(pipe);
+                _result = call(state);
             }
 #pragma warning disable CA1031 // Rethrown on the calling thread.
             catch (Exception e)
