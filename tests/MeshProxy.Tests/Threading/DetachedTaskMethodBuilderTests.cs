@@ -109,10 +109,11 @@ public sealed class DetachedTaskMethodBuilderTests
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var finished = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        var caller = Environment.CurrentManagedThreadId; // before the await: the test goes on on any pool thread after it
         _ = FinishOnPoolAsync(gate.Task, finished);
         gate.SetResult();
 
-        Assert.NotEqual(Environment.CurrentManagedThreadId, await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.NotEqual(caller, await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
