@@ -66,13 +66,7 @@ public sealed class LoopPipeReuseTests
         stale.CancelPendingRead();
         stale.Complete();
 
-        var (canceled, completed, bytes) = await rig.OnLoop(async p =>
-        {
-            ReadResult read = await current.Reader.ReadAsync();
-            byte[] bytes = read.Buffer.ToArray();
-            current.Reader.AdvanceTo(read.Buffer.End);
-            return (read.IsCanceled, read.IsCompleted, bytes);
-        });
+        var (canceled, completed, bytes) = await ReadOnceOnLoop(rig, current.Reader);
 
         Assert.False(canceled);
         Assert.False(completed);
@@ -118,13 +112,7 @@ public sealed class LoopPipeReuseTests
 
         // The current flush was neither cancelled nor completed by the stale writer; the reader sees only its bytes.
         Assert.False(flush.IsCompleted);
-        var (canceled, completed, bytes) = await rig.OnLoop(async p =>
-        {
-            ReadResult read = await current.Reader.ReadAsync();
-            byte[] bytes = read.Buffer.ToArray();
-            current.Reader.AdvanceTo(read.Buffer.End);
-            return (read.IsCanceled, read.IsCompleted, bytes);
-        });
+        var (canceled, completed, bytes) = await ReadOnceOnLoop(rig, current.Reader);
 
         Assert.False(canceled);
         Assert.False(completed);
@@ -263,4 +251,14 @@ public sealed class LoopPipeReuseTests
         Assert.Equal(0, rig.Pool.BlocksInUse);
         return (pipe, reader, writer);
     }
+
+    /// <summary>One read of <paramref name="reader"/> on the rig's loop, everything consumed.</summary>
+    private static Task<(bool Canceled, bool Completed, byte[] Bytes)> ReadOnceOnLoop(LoopPipeRig rig, PipeReader reader) =>
+        rig.OnLoop(async p =>
+        {
+            ReadResult read = await reader.ReadAsync();
+            byte[] bytes = read.Buffer.ToArray();
+            reader.AdvanceTo(read.Buffer.End);
+            return (read.IsCanceled, read.IsCompleted, bytes);
+        });
 }
