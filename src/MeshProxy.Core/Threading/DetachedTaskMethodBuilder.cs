@@ -58,7 +58,7 @@ internal struct DetachedTaskMethodBuilder
     private DetachedTaskBox.StateMachineBox<TStateMachine> GetBox<TStateMachine>(ref TStateMachine stateMachine)
         where TStateMachine : IAsyncStateMachine
     {
-        var context = ExecutionContext.Capture();
+        var context = FlowingContext.Capture();
         if (_box is DetachedTaskBox.StateMachineBox<TStateMachine> existing)
         {
             existing.Context = context;

@@ -66,7 +66,7 @@ public struct PooledValueTaskMethodBuilder<TResult>
     private PooledValueTaskBox<TResult>.StateMachineBox<TStateMachine> GetBox<TStateMachine>(ref TStateMachine stateMachine)
         where TStateMachine : IAsyncStateMachine
     {
-        var context = ExecutionContext.Capture();
+        var context = FlowingContext.Capture();
         if (_box is PooledValueTaskBox<TResult>.StateMachineBox<TStateMachine> existing)
         {
             existing.Context = context;
