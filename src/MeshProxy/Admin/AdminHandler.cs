@@ -116,7 +116,9 @@ internal sealed class AdminHandler
     /// <summary>
     /// Envoy's <c>/memory</c> keys where they have a .NET meaning (<c>allocated</c>: live managed bytes as of the last
     /// GC plus allocations since, <c>heap_size</c>: the managed heap, <c>total_physical_bytes</c>: the process RSS),
-    /// plus the GC's own figures (committed, fragmented, pinned, collections per generation).
+    /// plus the GC's own figures (committed, fragmented, pinned, collections per generation) and, as <c>gc_config</c>,
+    /// the settings the GC resolved (<see cref="GC.GetConfigurationVariables"/>): what the binary baked in or the
+    /// environment overrode, e.g. <c>GCGen0MaxBudget</c>.
     /// </summary>
     private static AdminResponse Memory()
     {
@@ -154,6 +156,14 @@ internal sealed class AdminHandler
             }
 
             json.WriteEndArray();
+
+            json.WriteStartObject("gc_config");
+            foreach (var (key, value) in GC.GetConfigurationVariables())
+            {
+                json.WriteString(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            json.WriteEndObject();
             json.WriteEndObject();
         }
 

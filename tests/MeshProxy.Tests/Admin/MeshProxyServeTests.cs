@@ -162,6 +162,11 @@ public sealed class MeshProxyServeTests : IAsyncLifetime, IDisposable
             var generations = root.GetProperty("gc_generations").EnumerateArray().ToList();
             Assert.Equal(["gen0", "gen1", "gen2", "loh", "poh"], generations.Select(g => g.GetProperty("generation").GetString()));
             Assert.True(generations[2].GetProperty("size_after_bytes").GetInt64() > 0); // start-up's survivors live in gen2
+
+            // The GC's settings as it resolved them (the shipped binary bakes its gen0 and region sizes in).
+            var gcConfig = root.GetProperty("gc_config");
+            Assert.True(long.Parse(gcConfig.GetProperty("GCGen0MaxBudget").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+            Assert.Equal(bool.FalseString, gcConfig.GetProperty("ServerGC").GetString());
         }
 
         using (var getLogging = await _http.GetAsync(Admin("/logging?level=debug")))
