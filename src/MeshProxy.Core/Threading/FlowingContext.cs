@@ -9,14 +9,34 @@ namespace MeshProxy.Core.Threading;
 /// </summary>
 internal static class FlowingContext
 {
-    // ExecutionContext.Default is internal; a thread started without a flowed context captures that instance.
-    private static readonly ExecutionContext? Default = CaptureOnFreshThread();
+    // ExecutionContext.Default is internal; a thread started without a flowed context (UnsafeStart) captures that
+    // instance. The event loops note it as they start (NoteDefault), so traffic never pays for finding it; the probe
+    // thread is the fallback for code that runs before any loop (tests).
+    private static ExecutionContext? s_default;
 
     /// <summary><see cref="ExecutionContext.Capture"/>, or null when there is nothing to flow (the default context, or flow suppressed).</summary>
     public static ExecutionContext? Capture()
     {
         var context = ExecutionContext.Capture();
-        return ReferenceEquals(context, Default) ? null : context;
+        if (context is null)
+        {
+            return null;
+        }
+
+        var defaultContext = Volatile.Read(ref s_default) ?? ProbeDefault();
+        return ReferenceEquals(context, defaultContext) ? null : context;
+    }
+
+    /// <summary>
+    /// Records the default context from the current thread, which the caller guarantees was started with
+    /// <see cref="Thread.UnsafeStart()"/> and has not set an AsyncLocal yet.
+    /// </summary>
+    internal static void NoteDefault() => Interlocked.CompareExchange(ref s_default, ExecutionContext.Capture(), null);
+
+    private static ExecutionContext? ProbeDefault()
+    {
+        var captured = CaptureOnFreshThread();
+        return Interlocked.CompareExchange(ref s_default, captured, null) ?? captured;
     }
 
     internal static ExecutionContext? CaptureOnFreshThread()

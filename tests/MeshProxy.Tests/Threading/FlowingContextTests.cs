@@ -1,4 +1,5 @@
 using MeshProxy.Core.Threading;
+using MeshProxy.Tests.Transport.Epoll;
 
 namespace MeshProxy.Tests.Threading;
 
@@ -25,6 +26,18 @@ public sealed class FlowingContextTests
         Assert.NotNull(raw); // what the runtime hands out for the default context: an object, not null
         Assert.Null(plain);
         Assert.NotNull(withValue);
+    }
+
+    [Fact]
+    public async Task EventLoop_RunsInTheDefaultContext_WhateverItsStarterHad()
+    {
+        Flowing.Value = "starter"; // flowed into the loop thread when it was started with Thread.Start
+        using var rig = new LoopPipeRig();
+
+        var onLoop = await rig.OnLoop(_ => (Value: Flowing.Value, Context: FlowingContext.Capture()));
+
+        Assert.Null(onLoop.Value);
+        Assert.Null(onLoop.Context);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
+using MeshProxy.Core.Threading;
 
 namespace MeshProxy.Core.Transport.Epoll;
 
@@ -102,7 +103,9 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
 
     public void Start()
     {
-        _thread.Start();
+        // No ExecutionContext flows from the starter: the loop runs everything in the default one, and AsyncLocals set
+        // by whoever started it (a test, a log scope) do not leak into every connection.
+        _thread.UnsafeStart();
         SpinWait spin = default;
         while (ThreadId == 0)
         {
@@ -214,6 +217,7 @@ internal sealed unsafe class EpollLoop : PipeScheduler, IEventLoop
         // one, such continuations run right here, on the loop. Code that leaves the loop (a timer, a back-off) comes
         // back explicitly (LoopAwaitable).
         t_current = this;
+        FlowingContext.NoteDefault(); // started with UnsafeStart: the default context, whatever the starter's was
         Volatile.Write(ref _threadId, Environment.CurrentManagedThreadId);
         int stride = Native.EpollEventSize;
         int dataOffset = Native.EpollEventDataOffset;
