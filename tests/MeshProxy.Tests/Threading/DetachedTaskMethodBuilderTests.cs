@@ -107,13 +107,17 @@ public sealed class DetachedTaskMethodBuilderTests
     public async Task CallFinishingOnAnotherThread_Completes()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finished = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var caller = Environment.CurrentManagedThreadId; // before the await: the test goes on on any pool thread after it
-        _ = FinishOnPoolAsync(gate.Task, finished);
+        // The call starts on a thread of its own, which has ended before the gate opens: the call cannot finish there.
+        // (Started on the test's pool thread, it could: the gate's continuation may be queued to that very thread.)
+        // Threads compared as objects: a managed thread id is reused once its thread has ended.
+        var starter = new Thread(() => _ = FinishOnPoolAsync(gate.Task, finished));
+        starter.UnsafeStart();
+        Assert.True(starter.Join(TimeSpan.FromSeconds(10)));
         gate.SetResult();
 
-        Assert.NotEqual(caller, await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.NotSame(starter, await finished.Task.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -241,10 +245,10 @@ public sealed class DetachedTaskMethodBuilderTests
         results[index] = value;
     }
 
-    private static async DetachedTask FinishOnPoolAsync(Task gate, TaskCompletionSource<int> finished)
+    private static async DetachedTask FinishOnPoolAsync(Task gate, TaskCompletionSource<Thread> finished)
     {
         await gate.ConfigureAwait(false);
-        finished.SetResult(Environment.CurrentManagedThreadId);
+        finished.SetResult(Thread.CurrentThread);
     }
 
     private static async DetachedTask ReadFlowingAsync(Task gate, TaskCompletionSource<string?> seen)
