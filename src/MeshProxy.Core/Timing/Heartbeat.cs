@@ -8,13 +8,21 @@ namespace MeshProxy.Core.Timing;
 /// <see cref="Now"/> and visits the registered handlers; a connection records activity with one plain store of
 /// <see cref="Now"/>, so the data path never touches a timer. Resolution is the tick interval.
 /// </summary>
+/// <remarks>
+/// On the system clock the ticks come from a thread of its own that sleeps between them, as Kestrel's do: one wake-up
+/// per tick. A runtime timer wakes the timer thread, which queues the tick to the thread pool, whose worker wakes
+/// another worker in turn: about 15 context switches per tick, 61 a second for an idle proxy at 4 Hz, and 0.06 per
+/// request at 1,000 requests a second. Other clocks (tests' fake time) drive the ticks through their own timers.
+/// </remarks>
 internal sealed class Heartbeat : IDisposable
 {
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly ConcurrentDictionary<IHeartbeatHandler, byte> _handlers = new();
     private readonly ILogger _logger;
-    private readonly ITimer _timer;
+    private readonly ITimer? _timer;
+    private readonly ManualResetEventSlim? _stop;
+    private readonly TimeSpan _interval;
     private long _now;
     private int _ticking;
 
@@ -22,8 +30,17 @@ internal sealed class Heartbeat : IDisposable
     {
         TimeProvider = timeProvider;
         _logger = logger;
+        _interval = interval;
         _now = timeProvider.GetTimestamp();
-        _timer = timeProvider.CreateTimer(static state => ((Heartbeat)state!).Tick(), this, interval, interval);
+        if (ReferenceEquals(timeProvider, TimeProvider.System))
+        {
+            _stop = new ManualResetEventSlim(initialState: false, spinCount: 0); // sleeps, never spins
+            new Thread(Run) { IsBackground = true, Name = "meshproxy-heartbeat" }.UnsafeStart();
+        }
+        else
+        {
+            _timer = timeProvider.CreateTimer(static state => ((Heartbeat)state!).Tick(), this, interval, interval);
+        }
     }
 
     public TimeProvider TimeProvider { get; }
@@ -69,5 +86,18 @@ internal sealed class Heartbeat : IDisposable
         }
     }
 
-    public void Dispose() => _timer.Dispose();
+    /// <summary>Stops the ticks. The thread is not joined: a handler may dispose the heartbeat from a tick.</summary>
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _stop?.Set(); // left undisposed: the thread may still be waiting on it, and it holds no handle
+    }
+
+    private void Run()
+    {
+        while (!_stop!.Wait(_interval))
+        {
+            Tick();
+        }
+    }
 }
