@@ -324,10 +324,7 @@ internal sealed partial class Http1ServerSession
             var sentAt = _factory.Heartbeat.TimeProvider.GetTimestamp();
             if (!_requestBodyDone)
             {
-#pragma warning disable CA2012 // Kept so the response side can run meanwhile; StopPumpAsync awaits it exactly once.
-                _pump = PumpRequestBodyAsync(connection);
-#pragma warning restore CA2012
-                _pumpRunning = true;
+                StartPump(connection);
             }
 
             var outcome = await ReceiveResponseAsync(connection, state, decision, host, sentAt).ConfigureAwait(false);
@@ -388,6 +385,16 @@ internal sealed partial class Http1ServerSession
                 Http1ChunkedEncoder.WriteLastChunk(output, _requestTrailers);
             }
         }
+    }
+
+    /// <summary>Streams the rest of the request body to <paramref name="connection"/>, beside the response side.</summary>
+    private void StartPump(Http1UpstreamConnection connection)
+    {
+        _stopPump = false;
+#pragma warning disable CA2012 // Kept so the response side can run meanwhile; StopPumpAsync awaits it exactly once.
+        _pump = PumpRequestBodyAsync(connection);
+#pragma warning restore CA2012
+        _pumpRunning = true;
     }
 
     [AsyncMethodBuilder(typeof(PooledValueTaskMethodBuilder<>))]
@@ -632,12 +639,47 @@ internal sealed partial class Http1ServerSession
         var status = head.StatusCode;
         if (_retryPolicy is { } policy
             && CanReplayBody()
-            && (!_pumpRunning || _pump.IsCompleted)
-            && policy.ShouldRetryResponse(_retriesDone, status)
-            && TryBeginRetry(state, _limits))
+            && policy.ShouldRetryResponse(_retriesDone, status))
         {
-            state.CountStatus(status);
-            return AttemptOutcome.RetryStatus;
+            var retryWasHeld = _retryHeld;
+            if (TryBeginRetry(state, _limits))
+            {
+                if (_pumpRunning && !_pump.IsCompleted)
+                {
+                    // The upstream answered before taking the whole body (a server that never reads it does). Envoy
+                    // retries this too and gives up the unfinished upstream request: this connection is not reused
+                    // (the attempt is not Done). The retry was acquired first, so a refused one never stops the pump.
+                    // The pump may take one more read before it sees the stop: it may end the body, fail or overflow.
+                    var pump = await StopPumpAsync(connection).ConfigureAwait(false);
+                    if (pump is PumpResult.DownstreamGone or PumpResult.Malformed)
+                    {
+                        return await DownstreamFailedAsync().ConfigureAwait(false);
+                    }
+
+                    if (!CanReplayBody())
+                    {
+                        // Forwarded after all, and left as a refused retry leaves it: the retry given back, the rest
+                        // of the body streaming on beside the response (the stopped pump's bytes are in this
+                        // connection's output, a cancelled flush still commits them, so a new pump carries on where
+                        // it stopped). A body still unfinished after the response closes the client's connection.
+                        if (!retryWasHeld)
+                        {
+                            _retryHeld = false;
+                            state.ReleaseRetry(_limits);
+                        }
+
+                        if (pump == PumpResult.Stopped)
+                        {
+                            StartPump(connection);
+                        }
+
+                        return await ForwardResponseAsync(connection, state, decision, host, sentAt).ConfigureAwait(false);
+                    }
+                }
+
+                state.CountStatus(status);
+                return AttemptOutcome.RetryStatus;
+            }
         }
 
         return await ForwardResponseAsync(connection, state, decision, host, sentAt).ConfigureAwait(false);

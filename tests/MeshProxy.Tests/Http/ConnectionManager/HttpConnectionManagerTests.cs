@@ -12,7 +12,7 @@ namespace MeshProxy.Tests.Http.ConnectionManager;
 /// The HTTP/1.1 connection manager end to end over loopback with a raw HTTP upstream, for any transport: a transport
 /// runs the suite by adding a subclass.
 /// </summary>
-public abstract class HttpConnectionManagerTests
+public abstract partial class HttpConnectionManagerTests
 {
     private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(5);
 
