@@ -136,7 +136,7 @@ internal static class Program
         new Thread(() =>
         {
             Thread.Sleep(limit);
-            Console.Error.WriteLine($"loadgen: no result after {limit.TotalSeconds:F0} s; giving up");
+            Console.Error.WriteLine($"loadgen: no result after {limit.TotalSeconds:F0} s; giving up (stuck at: {LoadDriver.Phase})");
             Environment.Exit(4);
         })
         { IsBackground = true, Name = "loadgen-watchdog" }.Start();

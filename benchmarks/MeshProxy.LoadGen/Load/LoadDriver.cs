@@ -40,10 +40,16 @@ public sealed record LoadOptions
 /// </summary>
 public static class LoadDriver
 {
+    private static string s_phase = "not started";
+
+    /// <summary>Where the current run is (for the watchdog's message when a run does not finish).</summary>
+    public static string Phase => Volatile.Read(ref s_phase);
+
     public static async Task<LoadResult> RunAsync(ILoadProtocol protocol, LoadOptions options)
     {
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(options);
+        SetPhase("starting");
         long freq = Stopwatch.Frequency;
         var connections = new ILoadConnection[options.Connections];
         for (int i = 0; i < connections.Length; i++)
@@ -107,7 +113,9 @@ public static class LoadDriver
         }
 
         // Sample the measured process (and this one) at the edges of the measured period.
+        SetPhase("warm-up");
         await DelayUntil(measureStart).ConfigureAwait(false);
+        SetPhase("measuring");
         ProcessSample? proxyBefore = options.Pid is { } p1 ? ProcessSample.Read(p1) : null;
         ProcessSample selfBefore = ProcessSample.Read(Environment.ProcessId);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -126,18 +134,23 @@ public static class LoadDriver
         double sampledSeconds = (Stopwatch.GetTimestamp() - sampledStart) / (double)freq;
 
         Task all = Task.WhenAll(slots);
+        SetPhase($"draining ({recorder.Completed} responses so far, {Volatile.Read(ref scheduled)} scheduled)");
         bool drained = await Task.WhenAny(all, Task.Delay(options.Drain)).ConfigureAwait(false) == all;
-        foreach (ILoadConnection connection in connections)
+        for (int i = 0; i < connections.Length; i++)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            SetPhase($"closing connection {i} of {connections.Length} (drained: {drained}, {recorder.Completed} responses)");
+            await connections[i].DisposeAsync().ConfigureAwait(false);
         }
 
         if (!drained)
         {
+            SetPhase("waiting for abandoned requests");
             await Task.WhenAny(all, Task.Delay(1000)).ConfigureAwait(false);
         }
 
+        SetPhase($"joining the scheduler ({Volatile.Read(ref scheduled)} scheduled)");
         scheduler?.Join();
+        SetPhase("done");
         long connects = 0;
         foreach (ILoadConnection connection in connections)
         {
@@ -149,6 +162,8 @@ public static class LoadDriver
             proxyBefore is { } b && proxyAfter is { } a ? a - b : null, selfAfter - selfBefore, sampledSeconds,
             options.Rate > 0 ? Volatile.Read(ref scheduled) : 0, allocated, collections);
     }
+
+    private static void SetPhase(string phase) => Volatile.Write(ref s_phase, phase);
 
     private static async Task ClosedLoopSlotAsync(ILoadConnection connection, Recorder recorder, long measureEnd)
     {
