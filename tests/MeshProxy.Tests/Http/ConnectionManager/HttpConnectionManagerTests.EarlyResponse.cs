@@ -132,17 +132,8 @@ public abstract partial class HttpConnectionManagerTests
         var retried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var upstream = EarlyUnavailableUpstream(retried, bodyBytesFirst: limit + 1);
         await using var proxy = await StartAsync(HcmConfigs.Build(upstream.EndPoint, routes: RetryOn5xx(), bufferLimit: limit));
-        var client = await ConnectAsync(proxy);
-        var (first, _) = SplitRequest(HeldBody(), chunked: false);
 
-        await SendAllAsync(client.Socket, first);
-        var response = await client.ReadResponseAsync().WaitAsync(Prompt);
-
-        Assert.Equal(503, response.Status);
-        Assert.Equal("first try\n", response.BodyText);
-
-        // The rest of the body never came, so the request cannot end: the proxy closes rather than wait for it.
-        Assert.NotEqual(ReadOutcome.StillOpen, await client.Socket.ReadOutcomeAsync(Prompt));
+        await SendHalfThenExpectForwardedAndClosedAsync(proxy);
         Assert.Equal(1, upstream.AcceptedCount);
         Assert.False(retried.Task.IsCompleted);
         Assert.Equal(0, ClusterStat(proxy, "upstream_rq_retry"));
@@ -156,6 +147,19 @@ public abstract partial class HttpConnectionManagerTests
         await using var upstream = EarlyUnavailableUpstream(retried);
         var config = HcmConfigs.Build(upstream.EndPoint, routes: RetryOn5xx(), breakers: new CircuitBreakerThresholds(1024, 1024, 1024, 0));
         await using var proxy = await StartAsync(config);
+
+        await SendHalfThenExpectForwardedAndClosedAsync(proxy);
+        Assert.Equal(1, upstream.AcceptedCount);
+        Assert.Equal(1, ClusterStat(proxy, "upstream_rq_retry_overflow"));
+        Assert.Equal(0, ClusterStat(proxy, "upstream_rq_retry"));
+    }
+
+    /// <summary>
+    /// Sends the head and half of the held body, expects the first try's 503 forwarded as is, then the connection
+    /// ended: the rest of the body never comes, so the request cannot end, and the proxy closes rather than wait.
+    /// </summary>
+    private static async Task SendHalfThenExpectForwardedAndClosedAsync(ProxyHarness proxy)
+    {
         var client = await ConnectAsync(proxy);
         var (first, _) = SplitRequest(HeldBody(), chunked: false);
 
@@ -165,8 +169,5 @@ public abstract partial class HttpConnectionManagerTests
         Assert.Equal(503, response.Status);
         Assert.Equal("first try\n", response.BodyText);
         Assert.NotEqual(ReadOutcome.StillOpen, await client.Socket.ReadOutcomeAsync(Prompt));
-        Assert.Equal(1, upstream.AcceptedCount);
-        Assert.Equal(1, ClusterStat(proxy, "upstream_rq_retry_overflow"));
-        Assert.Equal(0, ClusterStat(proxy, "upstream_rq_retry"));
     }
 }
