@@ -63,7 +63,11 @@ public static class LoadDriver
         long measureEnd = measureStart + (long)(options.Duration.TotalSeconds * freq);
         var recorder = new Recorder(measureStart, measureEnd, options.Duration, options.Windows);
         var slots = new List<Task>();
-        Thread? scheduler = null;
+        // Set by the scheduler thread once it has completed the queues. Awaited, not joined: completing a queue runs
+        // its reader's continuation inline (the queues allow it, for precise send times), and that chain can reach
+        // the end of this method on the scheduler thread itself, where a Join waited for its own thread forever (the
+        // open loop's hang: 5 runs in 20 by hand, stuck "joining the scheduler" with every request scheduled).
+        var schedulerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long scheduled = 0;
         if (options.Rate > 0)
         {
@@ -80,7 +84,7 @@ public static class LoadDriver
             }
 
             double period = freq / options.Rate;
-            scheduler = new Thread(() =>
+            var scheduler = new Thread(() =>
             {
                 PreciseClock.UseFineTimerSlack();
                 for (long i = 0; ; i++)
@@ -100,12 +104,15 @@ public static class LoadDriver
                 {
                     queue.Writer.Complete();
                 }
+
+                schedulerDone.SetResult();
             })
             { IsBackground = true, Name = "loadgen-scheduler", Priority = ThreadPriority.AboveNormal };
             scheduler.Start();
         }
         else
         {
+            schedulerDone.SetResult();
             for (int i = 0; i < connections.Length * streams; i++)
             {
                 slots.Add(ClosedLoopSlotAsync(connections[i % connections.Length], recorder, measureEnd));
@@ -148,8 +155,8 @@ public static class LoadDriver
             await Task.WhenAny(all, Task.Delay(1000)).ConfigureAwait(false);
         }
 
-        SetPhase($"joining the scheduler ({Volatile.Read(ref scheduled)} scheduled)");
-        scheduler?.Join();
+        SetPhase($"waiting for the scheduler ({Volatile.Read(ref scheduled)} scheduled)");
+        await schedulerDone.Task.ConfigureAwait(false);
         SetPhase("done");
         long connects = 0;
         foreach (ILoadConnection connection in connections)
